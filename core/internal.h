@@ -1,0 +1,26 @@
+/* core/internal.h - what the library's modules share and users never see. */
+#ifndef CHAFF_INTERNAL_H
+#define CHAFF_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "chaff.h"
+
+/* Every external symbol that is not public API starts with chaff__ (two
+ * underscores) and has hidden visibility, so it cannot clash with the caller's. */
+
+/* Allocation through the caller's hooks (or realloc/free when none). */
+void *chaff__alloc(const chaff_allocator *a, size_t size);
+void *chaff__calloc(const chaff_allocator *a, size_t n, size_t size);
+void *chaff__realloc(const chaff_allocator *a, void *p, size_t size);
+void chaff__free(const chaff_allocator *a, void *p);
+/* The allocator to keep in an object: a copy of *a, or the default when a is NULL. */
+chaff_allocator chaff__allocator(const chaff_allocator *a);
+
+#define CHAFF_LIKELY(x) __builtin_expect(!!(x), 1)
+#define CHAFF_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define CHAFF_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define CHAFF_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif

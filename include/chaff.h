@@ -1,0 +1,297 @@
+/* include/chaff.h - libchaff: find exact and near-duplicate records in datasets.
+ *
+ * Read this file top to bottom; it is the whole public interface.
+ *
+ *   1. version and status codes      chaff_version_number(), chaff_strerror()
+ *   2. options                       chaff_options_default(), chaff_options_check()
+ *   3. reading records               chaff_reader_* (bytes -> lines, zstd/gzip aware)
+ *                                    chaff_json_*   (a JSONL line -> its text field)
+ *   4. deduplicating                 chaff_dedup_*  (texts in order -> keep/drop verdicts)
+ *   5. signatures                    chaff_sketch_* (a text -> its MinHash signature)
+ *   6. writing                       chaff_writer_* (bytes -> plain, zstd or gzip)
+ *
+ * The library opens no files and never exits: bytes come in and go out through
+ * callbacks the caller supplies, and every failure is returned as a chaff_status.
+ * Objects are not shared between threads unless a function says otherwise.
+ *
+ * The text model (the default, documented in README.md):
+ *   - text is lowercased (Unicode simple case mapping);
+ *   - words are the maximal runs of Unicode letters (L*) and numbers (N*);
+ *     everything else, including invalid UTF-8, separates words;
+ *   - shingles are contiguous word n-grams (n = 5); a record with 1..n-1 words
+ *     has one shingle made of all its words; a record with no words has none;
+ *   - two records are exact duplicates when their normalised texts (the words
+ *     joined by single spaces) have the same 128-bit XXH3; near-duplicates when
+ *     the Jaccard similarity of their shingle sets is >= the threshold.
+ */
+#ifndef CHAFF_H
+#define CHAFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#  define CHAFF_API __attribute__((visibility("default")))
+#else
+#  define CHAFF_API
+#endif
+
+/* ---------------------------------------------------------------------------
+ * 1. Version and status
+ * ------------------------------------------------------------------------- */
+
+#define CHAFF_VERSION_MAJOR 0
+#define CHAFF_VERSION_MINOR 1
+#define CHAFF_VERSION_PATCH 0
+#define CHAFF_VERSION_NUMBER \
+    (CHAFF_VERSION_MAJOR * 10000 + CHAFF_VERSION_MINOR * 100 + CHAFF_VERSION_PATCH)
+
+/* The version of the library actually linked; compare with CHAFF_VERSION_NUMBER
+ * to catch a header/library mismatch. */
+CHAFF_API unsigned chaff_version_number(void);
+CHAFF_API const char *chaff_version_string(void);
+
+/* Every function that can fail returns one of these. The values are pinned:
+ * they never change meaning between versions. */
+typedef enum chaff_status {
+    CHAFF_OK = 0,
+    CHAFF_END = 1,             /* no more input; not an error */
+    CHAFF_E_NOMEM = 2,         /* an allocation failed */
+    CHAFF_E_ARG = 3,           /* an argument or option is out of range */
+    CHAFF_E_IO = 4,            /* a read or write callback reported failure */
+    CHAFF_E_JSON = 5,          /* a line is not one valid JSON object */
+    CHAFF_E_FIELD_MISSING = 6, /* the JSON object lacks the text field */
+    CHAFF_E_FIELD_TYPE = 7,    /* the text field is not a string */
+    CHAFF_E_TRUNCATED = 8,     /* a compressed stream ends before its end mark */
+    CHAFF_E_CORRUPT = 9,       /* a compressed stream is damaged */
+    CHAFF_E_TOO_LARGE = 10     /* a line is longer than the reader's limit */
+} chaff_status;
+
+/* A short, static, lowercase description: "invalid JSON", "truncated input", ... */
+CHAFF_API const char *chaff_strerror(chaff_status status);
+
+/* ---------------------------------------------------------------------------
+ * 2. Options
+ * ------------------------------------------------------------------------- */
+
+/* Allocator hooks. One function does everything, like realloc():
+ * fn(opaque, NULL, n) allocates, fn(opaque, p, n) resizes, fn(opaque, p, 0) frees
+ * and returns NULL. Leave fn NULL for the C library's realloc/free. */
+typedef struct chaff_allocator {
+    void *(*fn)(void *opaque, void *ptr, size_t size);
+    void *opaque;
+} chaff_allocator;
+
+typedef enum chaff_shingle_kind {
+    CHAFF_SHINGLE_WORDS = 0,   /* contiguous n-grams of normalised words */
+    CHAFF_SHINGLE_CHARS = 1    /* contiguous n-grams of code points of the normalised text */
+} chaff_shingle_kind;
+
+typedef enum chaff_method {
+    CHAFF_METHOD_MINHASH = 0   /* num_perm independent permutations */
+} chaff_method;
+
+typedef enum chaff_simd {
+    CHAFF_SIMD_AUTO = 0,       /* the widest path the CPU supports */
+    CHAFF_SIMD_SCALAR = 1
+} chaff_simd;
+
+/* All tunables in one struct. Always start from chaff_options_default(), which
+ * also sets sizeof_options so that the struct can grow without breaking callers
+ * compiled against an older header. */
+typedef struct chaff_options {
+    size_t sizeof_options;
+    double threshold;        /* Jaccard at which two records are near-duplicates */
+    unsigned shingle;        /* chaff_shingle_kind */
+    unsigned ngram;          /* words (or code points) per shingle */
+    unsigned num_perm;       /* MinHash permutations: signature length */
+    unsigned bands;          /* LSH bands; 0 with rows 0 = choose from threshold */
+    unsigned rows;           /* LSH rows per band */
+    uint64_t seed;           /* seeds every hash: same seed, same output */
+    unsigned threads;        /* worker threads, 0 = all cores */
+    unsigned simd;           /* chaff_simd */
+    unsigned method;         /* chaff_method */
+    chaff_allocator alloc;
+} chaff_options;
+
+CHAFF_API void chaff_options_default(chaff_options *opts);
+
+/* Checks every field against its bounds. On failure writes a sentence naming the
+ * field and its allowed range into why (if why_cap > 0) and returns CHAFF_E_ARG. */
+CHAFF_API chaff_status chaff_options_check(const chaff_options *opts, char *why, size_t why_cap);
+
+/* The numeric options with their bounds and defaults, for --help and for
+ * checking. The table is static and lives as long as the program. */
+typedef struct chaff_param_info {
+    const char *name;        /* "threshold", "ngram", ... (the CLI flag without "--") */
+    double min, max, def;    /* def is the default; 0 for "chosen automatically" */
+    const char *help;
+} chaff_param_info;
+CHAFF_API const chaff_param_info *chaff_params(size_t *count);
+
+/* The LSH banding used for (threshold, num_perm): bands * rows <= num_perm,
+ * chosen to minimise the weighted area of missed near-duplicates and of
+ * unneeded candidates under the S-curve (see core/lsh.c for the weights). */
+CHAFF_API chaff_status chaff_lsh_params(double threshold, unsigned num_perm,
+                                        unsigned *bands, unsigned *rows);
+
+/* ---------------------------------------------------------------------------
+ * 3. Reading records
+ * ------------------------------------------------------------------------- */
+
+/* The caller's byte source. Returns the number of bytes put into buf (> 0),
+ * 0 at the end of input, or -1 on failure (the caller keeps its own errno). */
+typedef ptrdiff_t (*chaff_read_fn)(void *user, void *buf, size_t cap);
+
+typedef enum chaff_compression {
+    CHAFF_COMPRESS_NONE = 0,
+    CHAFF_COMPRESS_ZSTD = 1,
+    CHAFF_COMPRESS_GZIP = 2
+} chaff_compression;
+
+/* One line of input, without its '\n'. data stays valid until the next call to
+ * chaff_reader_lines() or chaff_reader_free() on the same reader. */
+typedef struct chaff_line {
+    const char *data;
+    size_t len;
+    uint64_t lineno;         /* 1-based line number in this input */
+    uint64_t offset;         /* byte offset of the line in the decompressed input */
+} chaff_line;
+
+typedef struct chaff_reader chaff_reader;
+
+/* Streams lines from read(). Compression is detected from the first bytes
+ * (zstd frames, gzip members, several of either concatenated) and decoded as it
+ * streams; nothing is loaded whole. max_line is the longest line accepted, in
+ * bytes (0 = 1 GiB). alloc may be NULL. */
+CHAFF_API chaff_status chaff_reader_new(chaff_reader **out, chaff_read_fn read, void *user,
+                                        size_t max_line, const chaff_allocator *alloc);
+
+/* Fills lines[0..*n) with up to max complete lines, at most about batch_bytes of
+ * text unless one line alone is longer. A last line without '\n' counts as a line.
+ * Returns CHAFF_OK with *n > 0, CHAFF_END with *n == 0 at the end, or an error;
+ * after an error, chaff_reader_where() tells the line and offset it was found at. */
+CHAFF_API chaff_status chaff_reader_lines(chaff_reader *r, chaff_line *lines, size_t max,
+                                          size_t batch_bytes, size_t *n);
+
+/* Where the reader is: the number of the next line and the decompressed offset. */
+CHAFF_API void chaff_reader_where(const chaff_reader *r, uint64_t *lineno, uint64_t *offset);
+CHAFF_API chaff_compression chaff_reader_compression(const chaff_reader *r);
+/* Bytes taken from read() so far (compressed bytes, for progress). */
+CHAFF_API uint64_t chaff_reader_bytes_in(const chaff_reader *r);
+CHAFF_API void chaff_reader_free(chaff_reader *r);
+
+/* JSON Lines: pull one string field (and optionally a record id) out of each line. */
+typedef struct chaff_json chaff_json;
+
+typedef struct chaff_record {
+    const char *text;        /* the field's string, fully unescaped (UTF-8) */
+    size_t text_len;
+    const char *id;          /* the id field's raw JSON value, NULL if absent */
+    size_t id_len;
+} chaff_record;
+
+/* field: the name of the string field holding the text. id_field: NULL, or the
+ * name of a field whose raw JSON value is carried into outputs. */
+CHAFF_API chaff_status chaff_json_new(chaff_json **out, const char *field, const char *id_field,
+                                      const chaff_allocator *alloc);
+
+/* Validates line as one JSON object (RFC 8259, surrounding white space allowed)
+ * and extracts the fields; when a key repeats, the last one wins. The strings in
+ * rec stay valid until chaff_json_reset() or chaff_json_free(), so a whole batch
+ * of records can be parsed before any is used. On failure returns CHAFF_E_JSON,
+ * CHAFF_E_FIELD_MISSING or CHAFF_E_FIELD_TYPE and chaff_json_error() tells why and
+ * at which byte of the line. */
+CHAFF_API chaff_status chaff_json_parse(chaff_json *j, const char *line, size_t len,
+                                        chaff_record *rec);
+CHAFF_API const char *chaff_json_error(const chaff_json *j, size_t *column);
+CHAFF_API void chaff_json_reset(chaff_json *j);
+CHAFF_API void chaff_json_free(chaff_json *j);
+
+/* ---------------------------------------------------------------------------
+ * 4. Deduplicating
+ * ------------------------------------------------------------------------- */
+
+/* Why a record was kept or dropped. Pinned: these are an output format. */
+typedef enum chaff_reason {
+    CHAFF_KEEP = 0,
+    CHAFF_DROP_EXACT = 1,    /* same normalised text as a kept record */
+    CHAFF_DROP_NEAR = 2,     /* Jaccard >= threshold with a kept record */
+    CHAFF_DROP_INVALID = 3   /* the record could not be read (set by the caller) */
+} chaff_reason;
+
+/* "kept", "exact", "near", "invalid" */
+CHAFF_API const char *chaff_reason_name(chaff_reason reason);
+
+typedef struct chaff_doc {
+    const char *text;
+    size_t len;
+    uint64_t index;          /* the caller's record number, echoed in duplicate_of */
+} chaff_doc;
+
+typedef struct chaff_verdict {
+    uint32_t reason;         /* chaff_reason */
+    double similarity;       /* verified Jaccard with duplicate_of (1 for exact) */
+    uint64_t duplicate_of;   /* index of the kept record this one duplicates */
+} chaff_verdict;
+
+typedef struct chaff_dedup_stats {
+    uint64_t records, kept, exact, near;
+    uint64_t candidates;     /* LSH candidates verified */
+    uint64_t shingles;       /* shingles hashed */
+    size_t index_bytes;      /* memory held by the index and the verification store */
+    unsigned bands, rows, num_perm;
+} chaff_dedup_stats;
+
+typedef struct chaff_dedup chaff_dedup;
+
+CHAFF_API chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts);
+
+/* Decides docs[0..n) in order, keep-first: each record is compared with the
+ * records kept before it, including those earlier in the same call. Verdicts
+ * depend only on the texts and their order, never on n or on threads. */
+CHAFF_API chaff_status chaff_dedup_add(chaff_dedup *d, const chaff_doc *docs, size_t n,
+                                       chaff_verdict *out);
+CHAFF_API void chaff_dedup_get_stats(const chaff_dedup *d, chaff_dedup_stats *stats);
+CHAFF_API void chaff_dedup_free(chaff_dedup *d);
+
+/* ---------------------------------------------------------------------------
+ * 5. Signatures
+ * ------------------------------------------------------------------------- */
+
+typedef struct chaff_sketcher chaff_sketcher;
+
+CHAFF_API chaff_status chaff_sketcher_new(chaff_sketcher **out, const chaff_options *opts);
+
+/* The MinHash signature of text: opts->num_perm values into sig. A text with
+ * no shingles gets all values 0xFFFFFFFF. */
+CHAFF_API chaff_status chaff_sketch(chaff_sketcher *s, const char *text, size_t len,
+                                    uint32_t *sig);
+CHAFF_API void chaff_sketcher_free(chaff_sketcher *s);
+
+/* ---------------------------------------------------------------------------
+ * 6. Writing
+ * ------------------------------------------------------------------------- */
+
+/* The caller's byte sink: returns 0 when all len bytes were written, else -1. */
+typedef int (*chaff_write_fn)(void *user, const void *buf, size_t len);
+
+typedef struct chaff_writer chaff_writer;
+
+/* level: compression level, 0 for the format's default. */
+CHAFF_API chaff_status chaff_writer_new(chaff_writer **out, chaff_compression c, int level,
+                                        chaff_write_fn write, void *user,
+                                        const chaff_allocator *alloc);
+CHAFF_API chaff_status chaff_writer_write(chaff_writer *w, const void *buf, size_t len);
+/* Flushes and ends the compressed stream. Call once, before chaff_writer_free(). */
+CHAFF_API chaff_status chaff_writer_finish(chaff_writer *w);
+CHAFF_API void chaff_writer_free(chaff_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CHAFF_H */
