@@ -32,7 +32,7 @@ void *chaff__calloc(const chaff_allocator *a, size_t n, size_t size)
         return NULL;
     void *p = chaff__alloc(a, n * size);
     if (p)
-        memset(p, 0, n * size ? n * size : 1);
+        memset(p, 0, n * size > 0 ? n * size : 1);
     return p;
 }
 

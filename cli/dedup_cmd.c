@@ -1,0 +1,586 @@
+/* cli/dedup_cmd.c - `chaff dedup`: stream inputs through chaff_dedup and write
+ * the kept indices, the dropped records with their reasons, the kept records
+ * themselves and a JSON summary.
+ *
+ * Everything here is plumbing: parsing flags, opening files, turning library
+ * statuses into messages of the form "chaff: FILE:LINE: what went wrong". */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+#define BATCH_LINES 4096
+#define BATCH_BYTES (4u << 20)
+#define MAX_WARNINGS 10
+
+enum { FORMAT_AUTO, FORMAT_JSONL, FORMAT_TEXT };
+
+typedef struct args {
+    chaff_options o;
+    int format;
+    const char *field, *id_field;
+    const char *kept, *dropped, *output, *stats;
+    int skip_errors, quiet;
+    const char **inputs;
+    int ninputs;
+} args;
+
+static void usage(FILE *f)
+{
+    size_t np;
+    const chaff_param_info *p = chaff_params(&np);
+    fputs("usage: chaff dedup [options] INPUT...\n"
+          "\n"
+          "Removes exact and near-duplicate records, keeping the first of each group.\n"
+          "INPUT is a file or - for stdin; zstd and gzip input is detected and streamed.\n"
+          "Records are numbered from 0 across all inputs in order.\n"
+          "\n"
+          "Input:\n"
+          "  --format jsonl|text   record format (default: from the extension; .jsonl .ndjson\n"
+          "                        .json, also under .zst/.gz, are jsonl; stdin is jsonl;\n"
+          "                        anything else is text, one record per line)\n"
+          "  --field NAME          JSON string field holding the text (default: text)\n"
+          "  --id-field NAME       JSON field copied as \"id\" into --dropped\n"
+          "  --on-error fail|skip  on a bad record: stop (default), or skip, count and\n"
+          "                        list it in --dropped with reason \"invalid\"\n"
+          "\n"
+          "Outputs (written to a temporary file and renamed at the end; .zst/.gz names\n"
+          "are compressed; - is stdout; with none of them, kept records go to stdout):\n"
+          "  --kept FILE           indices of kept records, one per line\n"
+          "  --dropped FILE        one JSON object per dropped record:\n"
+          "                        {\"index\":N,\"reason\":\"exact\"|\"near\",\"duplicate_of\":M,\n"
+          "                         \"similarity\":S}  (\"id\" with --id-field)\n"
+          "  -o, --output FILE     the kept records, byte-identical, in input order\n"
+          "  --stats FILE          a JSON summary of the run\n"
+          "\n"
+          "Similarity:\n",
+          f);
+    for (size_t i = 0; i < np; i++) {
+        char def[32];
+        if (p[i].def == 0)
+            snprintf(def, sizeof def, "auto");
+        else
+            snprintf(def, sizeof def, "%g", p[i].def);
+        fprintf(f, "  --%-10s %-8s %s (%g..%g, default %s)\n", p[i].name,
+                strcmp(p[i].name, "threshold") ? "N" : "T", p[i].help, p[i].min, p[i].max, def);
+    }
+    fputs("  --shingle words|chars:K  word n-grams (default), or character K-grams\n"
+          "  --seed S              seed for every hash (default 0)\n"
+          "\n"
+          "Other:\n"
+          "  -q, --quiet           no summary line, no progress\n"
+          "  -h, --help            this help\n"
+          "\n"
+          "Exit status: 0 success, 1 bad input data, 2 bad command line,\n"
+          "3 a file could not be opened, read or written, 4 out of memory.\n",
+          f);
+}
+
+static int bad_value(const char *flag, const char *v, const char *what)
+{
+    cli_msg("%s: '%s' is not %s (see chaff dedup --help)", flag, v, what);
+    return EXIT_USAGE;
+}
+
+static int parse_uint(const char *flag, const char *v, unsigned long long max,
+                      unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (!*v || *v == '-' || *v == '+')
+        return bad_value(flag, v, "a whole number");
+    unsigned long long x = strtoull(v, &end, 10);
+    if (*end || errno == ERANGE || x > max)
+        return bad_value(flag, v, "a whole number in range");
+    *out = x;
+    return 0;
+}
+
+static int parse_unsigned(const char *flag, const char *v, unsigned *out)
+{
+    unsigned long long x;
+    int rc = parse_uint(flag, v, 0xFFFFFFFFull, &x);
+    if (!rc)
+        *out = (unsigned)x;
+    return rc;
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse_args(int argc, char **argv, args *a)
+{
+    chaff_options_default(&a->o);
+    a->field = "text";
+    a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
+    if (!a->inputs)
+        return EXIT_NOMEM;
+    int only_inputs = 0;
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i];
+        if (only_inputs || arg[0] != '-' || !strcmp(arg, "-")) {
+            a->inputs[a->ninputs++] = arg;
+            continue;
+        }
+        if (!strcmp(arg, "--")) {
+            only_inputs = 1;
+            continue;
+        }
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
+            a->quiet = 1;
+            continue;
+        }
+        /* Every other flag takes a value: "--flag value" or "--flag=value". */
+        char flag[64];
+        const char *val;
+        char *eq = strchr(arg, '=');
+        if (eq && arg[1] == '-') {
+            snprintf(flag, sizeof flag, "%.*s", (int)(eq - arg), arg);
+            val = eq + 1;
+        } else {
+            snprintf(flag, sizeof flag, "%s", arg);
+            if (i + 1 >= argc) {
+                cli_msg("%s needs a value (see chaff dedup --help)", flag);
+                return EXIT_USAGE;
+            }
+            val = argv[++i];
+        }
+        int rc = 0;
+        unsigned long long u;
+        if (!strcmp(flag, "--format")) {
+            if (!strcmp(val, "jsonl"))
+                a->format = FORMAT_JSONL;
+            else if (!strcmp(val, "text"))
+                a->format = FORMAT_TEXT;
+            else
+                rc = bad_value(flag, val, "jsonl or text");
+        } else if (!strcmp(flag, "--field")) {
+            a->field = val;
+        } else if (!strcmp(flag, "--id-field")) {
+            a->id_field = val;
+        } else if (!strcmp(flag, "--kept")) {
+            a->kept = val;
+        } else if (!strcmp(flag, "--dropped")) {
+            a->dropped = val;
+        } else if (!strcmp(flag, "-o") || !strcmp(flag, "--output")) {
+            a->output = val;
+        } else if (!strcmp(flag, "--stats")) {
+            a->stats = val;
+        } else if (!strcmp(flag, "--on-error")) {
+            if (!strcmp(val, "fail"))
+                a->skip_errors = 0;
+            else if (!strcmp(val, "skip"))
+                a->skip_errors = 1;
+            else
+                rc = bad_value(flag, val, "fail or skip");
+        } else if (!strcmp(flag, "--threshold")) {
+            char *end;
+            a->o.threshold = strtod(val, &end);
+            if (!*val || *end)
+                rc = bad_value(flag, val, "a number");
+        } else if (!strcmp(flag, "--ngram")) {
+            rc = parse_unsigned(flag, val, &a->o.ngram);
+        } else if (!strcmp(flag, "--shingle")) {
+            if (!strcmp(val, "words")) {
+                a->o.shingle = CHAFF_SHINGLE_WORDS;
+            } else if (!strncmp(val, "chars:", 6)) {
+                a->o.shingle = CHAFF_SHINGLE_CHARS;
+                unsigned long long k;
+                if (parse_uint(flag, val + 6, 0xFFFFFFFFull, &k))
+                    return bad_value(flag, val, "words or chars:K with K a whole number");
+                a->o.ngram = (unsigned)k;
+            } else {
+                rc = bad_value(flag, val, "words or chars:K");
+            }
+        } else if (!strcmp(flag, "--num-perm")) {
+            rc = parse_unsigned(flag, val, &a->o.num_perm);
+        } else if (!strcmp(flag, "--bands")) {
+            rc = parse_unsigned(flag, val, &a->o.bands);
+        } else if (!strcmp(flag, "--rows")) {
+            rc = parse_unsigned(flag, val, &a->o.rows);
+        } else if (!strcmp(flag, "--seed")) {
+            rc = parse_uint(flag, val, ~0ull, &u);
+            a->o.seed = u;
+        } else if (!strcmp(flag, "--threads")) {
+            rc = parse_unsigned(flag, val, &a->o.threads);
+        } else {
+            cli_msg("unknown option %s (see chaff dedup --help)", flag);
+            return EXIT_USAGE;
+        }
+        if (rc)
+            return rc;
+    }
+    char why[160];
+    if (chaff_options_check(&a->o, why, sizeof why) != CHAFF_OK) {
+        cli_msg("--%s (see chaff dedup --help)", why);
+        return EXIT_USAGE;
+    }
+    if (a->ninputs == 0) {
+        cli_msg("no input given (see chaff dedup --help)");
+        return EXIT_USAGE;
+    }
+    int to_stdout = 0;
+    const char *outs[] = { a->kept, a->dropped, a->output, a->stats };
+    for (int i = 0; i < 4; i++)
+        to_stdout += outs[i] && !strcmp(outs[i], "-");
+    if (to_stdout > 1) {
+        cli_msg("only one output can go to stdout");
+        return EXIT_USAGE;
+    }
+    if (!a->kept && !a->dropped && !a->output)
+        a->output = "-";
+    return -1;
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && !strcmp(s + n - m, suf);
+}
+
+static int format_of(const char *name, int forced)
+{
+    if (forced != FORMAT_AUTO)
+        return forced;
+    if (!strcmp(name, "-"))
+        return FORMAT_JSONL;
+    char base[4096];
+    snprintf(base, sizeof base, "%s", name);
+    const char *comp[] = { ".zst", ".zstd", ".gz" };
+    for (int i = 0; i < 3; i++)
+        if (has_suffix(base, comp[i])) {
+            base[strlen(base) - strlen(comp[i])] = 0;
+            break;
+        }
+    if (has_suffix(base, ".jsonl") || has_suffix(base, ".ndjson") || has_suffix(base, ".json"))
+        return FORMAT_JSONL;
+    return FORMAT_TEXT;
+}
+
+/* Writes s as a JSON string body (without quotes). */
+static int put_json_string(cli_output *o, const char *s)
+{
+    char buf[512];
+    size_t n = 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (n > sizeof buf - 8) {
+            if (cli_output_write(o, buf, n))
+                return -1;
+            n = 0;
+        }
+        if (c == '"' || c == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = (char)c;
+        } else if (c < 0x20) {
+            n += (size_t)snprintf(buf + n, 8, "\\u%04x", c);
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    return cli_output_write(o, buf, n);
+}
+
+typedef struct run {
+    args *a;
+    cli_output *kept, *dropped, *output;
+    chaff_dedup *dd;
+    chaff_json *json;
+    uint64_t next_index, invalid, warnings, bytes;
+    double t0, last_progress;
+    int progress;
+    chaff_line *lines;
+    chaff_doc *docs;
+    chaff_record *recs;
+    chaff_verdict *verdicts;
+    int *bad;                /* per line of a batch: 1 when it failed to parse */
+    char (*errors)[160];     /* per line of a batch: what failed */
+} run;
+
+static int write_failed(cli_output *o, const char *name)
+{
+    (void)o;
+    cli_msg("%s: write failed: %s", name, strerror(errno ? errno : EIO));
+    return EXIT_IO;
+}
+
+static int emit(run *r, const chaff_line *line, uint64_t index, const chaff_verdict *v,
+                const chaff_record *rec, const char *error)
+{
+    args *a = r->a;
+    if (v->reason == CHAFF_KEEP) {
+        if (r->kept && cli_output_printf(r->kept, "%llu\n", (unsigned long long)index))
+            return write_failed(r->kept, a->kept);
+        if (r->output && (cli_output_write(r->output, line->data, line->len) ||
+                          cli_output_write(r->output, "\n", 1)))
+            return write_failed(r->output, a->output);
+        return 0;
+    }
+    if (!r->dropped)
+        return 0;
+    cli_output *o = r->dropped;
+    int bad = cli_output_printf(o, "{\"index\":%llu", (unsigned long long)index);
+    if (a->id_field) {
+        bad |= cli_output_write(o, ",\"id\":", 6);
+        if (rec && rec->id)
+            bad |= cli_output_write(o, rec->id, rec->id_len);
+        else
+            bad |= cli_output_write(o, "null", 4);
+    }
+    bad |= cli_output_printf(o, ",\"reason\":\"%s\"", chaff_reason_name((chaff_reason)v->reason));
+    if (v->reason == CHAFF_DROP_INVALID) {
+        bad |= cli_output_write(o, ",\"error\":\"", 10);
+        bad |= put_json_string(o, error);
+        bad |= cli_output_write(o, "\"}\n", 3);
+    } else {
+        bad |= cli_output_printf(o, ",\"duplicate_of\":%llu,\"similarity\":%.4f}\n",
+                                 (unsigned long long)v->duplicate_of, v->similarity);
+    }
+    return bad ? write_failed(o, a->dropped) : 0;
+}
+
+static void progress(run *r, const cli_input *in, const chaff_reader *rd, int final)
+{
+    if (!r->progress)
+        return;
+    double now = cli_now();
+    if (!final && now - r->last_progress < 0.25)
+        return;
+    r->last_progress = now;
+    double dt = now - r->t0;
+    char pct[16] = "";
+    if (in && in->size)
+        snprintf(pct, sizeof pct, " %3.0f%%",
+                 100.0 * (double)chaff_reader_bytes_in(rd) / (double)in->size);
+    fprintf(stderr, "\rchaff: %s%s  %llu records  %.1f MB  %.0f records/s   ",
+            in ? in->shown : "", pct, (unsigned long long)r->next_index, r->bytes / 1e6,
+            dt > 0 ? (double)r->next_index / dt : 0.0);
+    if (final)
+        fputs("\r\033[K", stderr);
+}
+
+static int process_batch(run *r, const cli_input *in, int format, size_t n)
+{
+    args *a = r->a;
+    size_t nd = 0;
+    for (size_t i = 0; i < n; i++) {
+        const chaff_line *l = &r->lines[i];
+        r->bytes += l->len + 1;
+        r->bad[i] = 0;
+        chaff_record *rec = &r->recs[i];
+        if (format == FORMAT_TEXT) {
+            rec->text = l->data;
+            rec->text_len = l->len;
+            rec->id = NULL;
+        } else {
+            chaff_status st = chaff_json_parse(r->json, l->data, l->len, rec);
+            if (st == CHAFF_E_NOMEM) {
+                cli_msg("out of memory");
+                return EXIT_NOMEM;
+            }
+            if (st) {
+                size_t col = 0;
+                const char *why = chaff_json_error(r->json, &col);
+                snprintf(r->errors[i], sizeof r->errors[i], "%s:%llu: %s at column %zu: %s",
+                         in->shown, (unsigned long long)l->lineno, chaff_strerror(st), col, why);
+                if (!a->skip_errors) {
+                    cli_msg("%s", r->errors[i]);
+                    return cli_exit_for(st);
+                }
+                r->bad[i] = 1;
+                r->invalid++;
+                if (r->warnings++ < MAX_WARNINGS && !a->quiet)
+                    cli_msg("skipped record %llu: %s",
+                            (unsigned long long)(r->next_index + i), r->errors[i]);
+                continue;
+            }
+        }
+        r->docs[nd].text = rec->text;
+        r->docs[nd].len = rec->text_len;
+        r->docs[nd].index = r->next_index + i;
+        nd++;
+    }
+    chaff_status st = chaff_dedup_add(r->dd, r->docs, nd, r->verdicts);
+    if (st) {
+        cli_msg("%s: %s", in->shown, chaff_strerror(st));
+        return cli_exit_for(st);
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        chaff_verdict inv = { CHAFF_DROP_INVALID, 0, 0 };
+        const chaff_verdict *v = r->bad[i] ? &inv : &r->verdicts[k++];
+        int rc = emit(r, &r->lines[i], r->next_index + i, v, r->bad[i] ? NULL : &r->recs[i],
+                      r->errors[i]);
+        if (rc)
+            return rc;
+    }
+    r->next_index += n;
+    chaff_json_reset(r->json);
+    return 0;
+}
+
+static int process_input(run *r, const char *name)
+{
+    cli_input in;
+    int err = cli_input_open(&in, name);
+    if (err) {
+        cli_msg("%s: cannot open: %s", name, strerror(err));
+        return EXIT_IO;
+    }
+    int format = format_of(name, r->a->format);
+    chaff_reader *rd;
+    chaff_status st = chaff_reader_new(&rd, cli_input_read, &in, 0, NULL);
+    if (st) {
+        cli_input_close(&in);
+        cli_msg("%s: %s", in.shown, chaff_strerror(st));
+        return cli_exit_for(st);
+    }
+    int rc = 0;
+    for (;;) {
+        size_t n = 0;
+        st = chaff_reader_lines(rd, r->lines, BATCH_LINES, BATCH_BYTES, &n);
+        if (st == CHAFF_END)
+            break;
+        if (st) {
+            uint64_t line, off;
+            chaff_reader_where(rd, &line, &off);
+            if (st == CHAFF_E_IO)
+                cli_msg("%s: read failed: %s", in.shown, strerror(in.err ? in.err : EIO));
+            else
+                cli_msg("%s:%llu: %s (at byte %llu of the decompressed data)", in.shown,
+                        (unsigned long long)line, chaff_strerror(st), (unsigned long long)off);
+            rc = cli_exit_for(st);
+            break;
+        }
+        if ((rc = process_batch(r, &in, format, n)))
+            break;
+        progress(r, &in, rd, 0);
+    }
+    chaff_reader_free(rd);
+    cli_input_close(&in);
+    return rc;
+}
+
+static int write_stats(run *r, double secs)
+{
+    chaff_dedup_stats s;
+    chaff_dedup_get_stats(r->dd, &s);
+    int err = 0;
+    cli_output *o = cli_output_open(r->a->stats, &err);
+    if (!o) {
+        cli_msg("%s: cannot create: %s", r->a->stats, strerror(err));
+        return EXIT_IO;
+    }
+    const chaff_options *op = &r->a->o;
+    int bad = cli_output_printf(
+        o,
+        "{\"version\":\"%s\",\"records\":%llu,\"kept\":%llu,"
+        "\"dropped\":{\"exact\":%llu,\"near\":%llu,\"invalid\":%llu},"
+        "\"bytes\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,"
+        "\"peak_rss_bytes\":%llu,\"index_bytes\":%llu,\"candidates\":%llu,\"shingles\":%llu,"
+        "\"params\":{\"threshold\":%g,\"shingle\":\"%s\",\"ngram\":%u,\"num_perm\":%u,"
+        "\"bands\":%u,\"rows\":%u,\"seed\":%llu}}\n",
+        chaff_version_string(), (unsigned long long)r->next_index,
+        (unsigned long long)s.kept, (unsigned long long)s.exact, (unsigned long long)s.near,
+        (unsigned long long)r->invalid, (unsigned long long)r->bytes, secs,
+        secs > 0 ? (double)r->next_index / secs : 0.0, secs > 0 ? r->bytes / 1e6 / secs : 0.0,
+        (unsigned long long)cli_peak_rss(), (unsigned long long)s.index_bytes,
+        (unsigned long long)s.candidates, (unsigned long long)s.shingles, op->threshold,
+        op->shingle == CHAFF_SHINGLE_CHARS ? "chars" : "words", op->ngram, op->num_perm, s.bands,
+        s.rows, (unsigned long long)op->seed);
+    if (bad) {
+        cli_output_abort(o);
+        return write_failed(NULL, r->a->stats);
+    }
+    return cli_output_commit(o) ? EXIT_IO : 0;
+}
+
+static int open_output(cli_output **o, const char *path)
+{
+    if (!path)
+        return 0;
+    int err = 0;
+    *o = cli_output_open(path, &err);
+    if (!*o) {
+        cli_msg("%s: cannot create: %s", path, strerror(err));
+        return EXIT_IO;
+    }
+    return 0;
+}
+
+int cli_dedup(int argc, char **argv)
+{
+    args a;
+    memset(&a, 0, sizeof a);
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) {
+        free(a.inputs);
+        return rc;
+    }
+    rc = 0;
+    run r;
+    memset(&r, 0, sizeof r);
+    r.a = &a;
+    r.t0 = cli_now();
+    r.progress = !a.quiet && isatty(STDERR_FILENO);
+    cli_output_install_signal_cleanup();
+    r.lines = malloc(BATCH_LINES * sizeof *r.lines);
+    r.docs = malloc(BATCH_LINES * sizeof *r.docs);
+    r.recs = malloc(BATCH_LINES * sizeof *r.recs);
+    r.verdicts = malloc(BATCH_LINES * sizeof *r.verdicts);
+    r.bad = malloc(BATCH_LINES * sizeof *r.bad);
+    r.errors = malloc(BATCH_LINES * sizeof *r.errors);
+    chaff_status st;
+    if (!r.lines || !r.docs || !r.recs || !r.verdicts || !r.bad || !r.errors) {
+        cli_msg("out of memory");
+        rc = EXIT_NOMEM;
+    } else if ((st = chaff_dedup_new(&r.dd, &a.o)) ||
+               (st = chaff_json_new(&r.json, a.field, a.id_field, NULL))) {
+        cli_msg("cannot start: %s", chaff_strerror(st));
+        rc = cli_exit_for(st);
+    }
+    if (!rc)
+        rc = open_output(&r.kept, a.kept);
+    if (!rc)
+        rc = open_output(&r.dropped, a.dropped);
+    if (!rc)
+        rc = open_output(&r.output, a.output);
+    for (int i = 0; !rc && i < a.ninputs; i++)
+        rc = process_input(&r, a.inputs[i]);
+    progress(&r, NULL, NULL, 1);
+    double secs = cli_now() - r.t0;
+    cli_output **outs[] = { &r.kept, &r.dropped, &r.output };
+    for (int i = 0; i < 3; i++) {
+        if (!rc && *outs[i] && cli_output_commit(*outs[i]))
+            rc = EXIT_IO;
+        else if (rc && *outs[i])
+            cli_output_abort(*outs[i]);
+        *outs[i] = NULL;
+    }
+    if (!rc && a.stats)
+        rc = write_stats(&r, secs);
+    if (!rc && !a.quiet) {
+        chaff_dedup_stats s;
+        chaff_dedup_get_stats(r.dd, &s);
+        cli_msg("%llu records, %llu kept, %llu dropped (%llu exact, %llu near, %llu invalid) "
+                "in %.2f s: %.0f records/s, %.1f MB/s",
+                (unsigned long long)r.next_index, (unsigned long long)s.kept,
+                (unsigned long long)(s.exact + s.near + r.invalid), (unsigned long long)s.exact,
+                (unsigned long long)s.near, (unsigned long long)r.invalid, secs,
+                secs > 0 ? (double)r.next_index / secs : 0.0,
+                secs > 0 ? r.bytes / 1e6 / secs : 0.0);
+    }
+    chaff_dedup_free(r.dd);
+    chaff_json_free(r.json);
+    free(r.lines);
+    free(r.docs);
+    free(r.recs);
+    free(r.verdicts);
+    free(r.bad);
+    free(r.errors);
+    free(a.inputs);
+    return rc;
+}

@@ -1,0 +1,231 @@
+/* cli/output.c - output files that are complete or absent, never half-written.
+ *
+ * Each output is written to ".NAME.chaff-XXXXXX" in the target's directory
+ * (same file system, so the final rename is atomic) and renamed at commit.
+ * A signal handler removes every temporary file that is still open. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli.h"
+
+#define MAX_TEMPS 16
+
+struct cli_output {
+    char *path;              /* target; NULL for stdout */
+    char *tmp;               /* temporary file, NULL for stdout */
+    int fd;
+    int err;                 /* errno of the first failed write */
+    chaff_writer *w;
+    int slot;
+};
+
+/* Paths the signal handler may unlink; written before the handler can see them. */
+static char *volatile temps[MAX_TEMPS];
+
+static void on_signal(int sig)
+{
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (temps[i])
+            unlink(temps[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_output_install_signal_cleanup(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int sink(void *user, const void *buf, size_t len)
+{
+    cli_output *o = user;
+    const char *p = buf;
+    while (len) {
+        ssize_t n = write(o->fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            o->err = errno;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+cli_output *cli_output_open(const char *path, int *err)
+{
+    cli_output *o = calloc(1, sizeof *o);
+    if (!o) {
+        *err = ENOMEM;
+        return NULL;
+    }
+    o->slot = -1;
+    chaff_compression c = CHAFF_COMPRESS_NONE;
+    if (ends_with(path, ".zst") || ends_with(path, ".zstd"))
+        c = CHAFF_COMPRESS_ZSTD;
+    else if (ends_with(path, ".gz"))
+        c = CHAFF_COMPRESS_GZIP;
+    struct stat st_path;
+    if (!strcmp(path, "-")) {
+        o->fd = STDOUT_FILENO;
+        c = CHAFF_COMPRESS_NONE;
+    } else if (stat(path, &st_path) == 0 && !S_ISREG(st_path.st_mode)) {
+        /* A device or FIFO (/dev/null, a pipe): there is nothing to replace
+         * atomically, and renaming over it would destroy it. */
+        o->path = strdup(path);
+        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (!o->path || o->fd < 0) {
+            *err = o->path ? errno : ENOMEM;
+            o->fd = -1;
+            cli_output_abort(o);
+            return NULL;
+        }
+    } else {
+        /* Replace the file a symlink points to, not the link. */
+        char *real = realpath(path, NULL);
+        const char *target = real ? real : path;
+        const char *slash = strrchr(target, '/');
+        size_t dir = slash ? (size_t)(slash - target + 1) : 0;
+        o->path = strdup(target);
+        o->tmp = malloc(strlen(target) + 32);
+        if (!o->path || !o->tmp) {
+            free(real);
+            *err = ENOMEM;
+            cli_output_abort(o);
+            return NULL;
+        }
+        sprintf(o->tmp, "%.*s.%s.chaff-XXXXXX", (int)dir, target, target + dir);
+        free(real);
+        o->fd = mkstemp(o->tmp);
+        if (o->fd < 0) {
+            *err = errno;
+            free(o->tmp);
+            o->tmp = NULL;
+            cli_output_abort(o);
+            return NULL;
+        }
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(o->fd, 0666 & ~mask); /* mkstemp makes 0600; outputs are ordinary files */
+        for (int i = 0; i < MAX_TEMPS; i++)
+            if (!temps[i]) {
+                temps[i] = o->tmp;
+                o->slot = i;
+                break;
+            }
+    }
+    chaff_status st = chaff_writer_new(&o->w, c, 0, sink, o, NULL);
+    if (st) {
+        *err = ENOMEM;
+        cli_output_abort(o);
+        return NULL;
+    }
+    return o;
+}
+
+int cli_output_write(cli_output *o, const void *buf, size_t len)
+{
+    if (chaff_writer_write(o->w, buf, len) == CHAFF_OK)
+        return 0;
+    errno = o->err ? o->err : EIO; /* for the caller's message */
+    return -1;
+}
+
+int cli_output_printf(cli_output *o, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    if ((size_t)n < sizeof buf)
+        return cli_output_write(o, buf, (size_t)n);
+    char *big = malloc((size_t)n + 1);
+    if (!big)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    int r = cli_output_write(o, big, (size_t)n);
+    free(big);
+    return r;
+}
+
+static const char *shown(const cli_output *o)
+{
+    return o->path ? o->path : "<stdout>";
+}
+
+int cli_output_commit(cli_output *o)
+{
+    int rc = 0;
+    if (chaff_writer_finish(o->w) != CHAFF_OK) {
+        cli_msg("%s: write failed: %s", shown(o), strerror(o->err ? o->err : EIO));
+        rc = -1;
+    } else if (o->tmp || o->fd > STDERR_FILENO) {
+        if (close(o->fd) != 0) {
+            cli_msg("%s: write failed: %s", shown(o), strerror(errno));
+            rc = -1;
+        } else if (o->tmp && rename(o->tmp, o->path) != 0) {
+            cli_msg("%s: cannot create: %s", shown(o), strerror(errno));
+            rc = -1;
+        }
+        o->fd = -1;
+        if (rc == 0) {
+            if (o->slot >= 0)
+                temps[o->slot] = NULL;
+            free(o->tmp);
+            o->tmp = NULL;
+        }
+    }
+    if (rc) {
+        cli_output_abort(o);
+        return rc;
+    }
+    chaff_writer_free(o->w);
+    free(o->path);
+    free(o);
+    return 0;
+}
+
+void cli_output_abort(cli_output *o)
+{
+    if (!o)
+        return;
+    if (o->tmp) {
+        if (o->slot >= 0)
+            temps[o->slot] = NULL;
+        if (o->fd >= 0)
+            close(o->fd);
+        unlink(o->tmp);
+        free(o->tmp);
+    } else if (o->fd > STDERR_FILENO) {
+        close(o->fd);
+    }
+    chaff_writer_free(o->w);
+    free(o->path);
+    free(o);
+}

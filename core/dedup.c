@@ -1,0 +1,243 @@
+/* core/dedup.c - keep-first near-duplicate detection over a stream of texts.
+ *
+ * Work is split in two stages per chunk of records:
+ *   1. sketch: normalise, hash, shingle, sort, MinHash, band fingerprints.
+ *      Each record is independent of every other, so this stage is the one
+ *      that can run on many threads.
+ *   2. decide: in record order, look up the exact hash, query the LSH index,
+ *      verify candidates on stored shingle hashes, and keep or drop.
+ *      Only this stage touches shared state, and it is sequential, which is
+ *      why the verdicts never depend on timing or thread count. */
+#include <stdlib.h>
+#include "lsh.h"
+#include "minhash.h"
+#include "store.h"
+#include "tokenize.h"
+
+#define CHUNK 4096
+
+typedef struct sketch {
+    XXH128_hash_t exact;
+    size_t sh_off;           /* sorted unique shingles in the chunk arena */
+    uint32_t nsh;
+    uint32_t has_words;
+} sketch;
+
+struct chaff_dedup {
+    chaff_options o;
+    chaff_allocator alloc;
+    unsigned bands, rows;
+    chaff__perm perm;
+    chaff__minhash_fn kernel;
+    chaff__lsh lsh;
+    chaff__store store;
+    chaff__tok tok;
+    uint32_t *sig;           /* num_perm */
+    sketch *sk;              /* CHUNK */
+    uint32_t *fps;           /* CHUNK * bands */
+    uint32_t *arena;         /* shingles of the chunk */
+    size_t arena_len, arena_cap;
+    uint32_t *cand;
+    size_t cand_cap;
+    chaff_dedup_stats stats;
+};
+
+chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
+{
+    *out = NULL;
+    chaff_status st = chaff_options_check(opts, NULL, 0);
+    if (st)
+        return st;
+    chaff_allocator al = chaff__allocator(&opts->alloc);
+    chaff_dedup *d = chaff__calloc(&al, 1, sizeof *d);
+    if (!d)
+        return CHAFF_E_NOMEM;
+    d->o = *opts;
+    d->alloc = al;
+    d->bands = opts->bands;
+    d->rows = opts->rows;
+    if (!d->bands && !d->rows)
+        chaff_lsh_params(opts->threshold, opts->num_perm, &d->bands, &d->rows);
+    else if (!d->rows)
+        d->rows = opts->num_perm / d->bands;
+    else if (!d->bands)
+        d->bands = opts->num_perm / d->rows;
+    if (!d->bands || !d->rows || d->bands * d->rows > opts->num_perm) {
+        chaff__free(&al, d);
+        return CHAFF_E_ARG;
+    }
+    d->kernel = chaff__minhash_kernel(opts->simd);
+    chaff__lsh_init(&d->lsh, &al);
+    chaff__store_init(&d->store, &al);
+    chaff__tok_init(&d->tok, opts);
+    d->cand_cap = 256;
+    if (chaff__perm_init(&d->perm, opts->num_perm, opts->seed, &al) ||
+        !(d->sig = chaff__alloc(&al, opts->num_perm * sizeof *d->sig)) ||
+        !(d->sk = chaff__alloc(&al, CHUNK * sizeof *d->sk)) ||
+        !(d->fps = chaff__alloc(&al, (size_t)CHUNK * d->bands * sizeof *d->fps)) ||
+        !(d->cand = chaff__alloc(&al, d->cand_cap * sizeof *d->cand))) {
+        chaff_dedup_free(d);
+        return CHAFF_E_NOMEM;
+    }
+    d->stats.bands = d->bands;
+    d->stats.rows = d->rows;
+    d->stats.num_perm = opts->num_perm;
+    *out = d;
+    return CHAFF_OK;
+}
+
+void chaff_dedup_free(chaff_dedup *d)
+{
+    if (!d)
+        return;
+    chaff_allocator al = d->alloc;
+    chaff__perm_free(&d->perm, &al);
+    chaff__lsh_free(&d->lsh);
+    chaff__store_free(&d->store);
+    chaff__tok_free(&d->tok);
+    chaff__free(&al, d->sig);
+    chaff__free(&al, d->sk);
+    chaff__free(&al, d->fps);
+    chaff__free(&al, d->arena);
+    chaff__free(&al, d->cand);
+    chaff__free(&al, d);
+}
+
+static chaff_status sketch_one(chaff_dedup *d, const chaff_doc *doc, sketch *sk, uint32_t *fps)
+{
+    chaff__tok *t = &d->tok;
+    chaff_status st = chaff__tokenize(t, doc->text, doc->len);
+    if (st)
+        return st;
+    sk->exact = t->exact;
+    sk->has_words = t->nsh > 0;
+    size_t n = chaff__sort_unique_u32(t->sh, t->nsh);
+    if (d->arena_len + n > d->arena_cap) {
+        size_t cap = d->arena_cap ? d->arena_cap : 1 << 16;
+        while (cap < d->arena_len + n)
+            cap *= 2;
+        uint32_t *a = chaff__realloc(&d->alloc, d->arena, cap * sizeof *a);
+        if (!a)
+            return CHAFF_E_NOMEM;
+        d->arena = a;
+        d->arena_cap = cap;
+    }
+    memcpy(d->arena + d->arena_len, t->sh, n * sizeof *t->sh);
+    sk->sh_off = d->arena_len;
+    sk->nsh = (uint32_t)n;
+    d->arena_len += n;
+    d->stats.shingles += t->nsh;
+    if (sk->has_words) {
+        d->kernel(&d->perm, t->sh, n, d->sig);
+        chaff__band_hashes(d->sig, d->bands, d->rows, d->o.seed, fps);
+    }
+    return CHAFF_OK;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* All kept ids sharing a band with the record, sorted and unique. */
+static chaff_status candidates(chaff_dedup *d, const uint32_t *fps, size_t *count)
+{
+    size_t n = 0;
+    for (unsigned b = 0; b < d->bands; b++) {
+        size_t got;
+        while ((got = chaff__lsh_query(&d->lsh, fps[b], d->cand + n, d->cand_cap - n)) >
+               d->cand_cap - n) {
+            uint32_t *c = chaff__realloc(&d->alloc, d->cand, d->cand_cap * 2 * sizeof *c);
+            if (!c)
+                return CHAFF_E_NOMEM;
+            d->cand = c;
+            d->cand_cap *= 2;
+        }
+        n += got;
+    }
+    if (n > 1) {
+        qsort(d->cand, n, sizeof *d->cand, cmp_id);
+        size_t k = 1;
+        for (size_t i = 1; i < n; i++)
+            if (d->cand[i] != d->cand[k - 1])
+                d->cand[k++] = d->cand[i];
+        n = k;
+    }
+    *count = n;
+    return CHAFF_OK;
+}
+
+static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *sk,
+                           const uint32_t *fps, chaff_verdict *v)
+{
+    chaff__store *s = &d->store;
+    v->reason = CHAFF_KEEP;
+    v->similarity = 0;
+    v->duplicate_of = doc->index;
+    d->stats.records++;
+    if (!sk->has_words) { /* nothing to compare: never a duplicate */
+        d->stats.kept++;
+        return CHAFF_OK;
+    }
+    uint32_t id = chaff__store_find_exact(s, sk->exact);
+    if (id != UINT32_MAX) {
+        v->reason = CHAFF_DROP_EXACT;
+        v->similarity = 1.0;
+        v->duplicate_of = s->index[id];
+        d->stats.exact++;
+        return CHAFF_OK;
+    }
+    size_t nc;
+    chaff_status st = candidates(d, fps, &nc);
+    if (st)
+        return st;
+    d->stats.candidates += nc;
+    const uint32_t *q = d->arena + sk->sh_off;
+    double best = -1;
+    uint32_t best_id = 0;
+    for (size_t i = 0; i < nc && best < 1.0; i++) {
+        double j = chaff__store_jaccard(s, d->cand[i], q, sk->nsh, d->o.threshold);
+        if (j > best) { /* ties keep the earlier kept record */
+            best = j;
+            best_id = d->cand[i];
+        }
+    }
+    if (best >= d->o.threshold) {
+        v->reason = CHAFF_DROP_NEAR;
+        v->similarity = best;
+        v->duplicate_of = s->index[best_id];
+        d->stats.near++;
+        return CHAFF_OK;
+    }
+    if ((st = chaff__store_add(s, doc->index, sk->exact, q, sk->nsh, &id)))
+        return st;
+    for (unsigned b = 0; b < d->bands; b++)
+        if ((st = chaff__lsh_insert(&d->lsh, fps[b], id)))
+            return st;
+    d->stats.kept++;
+    return CHAFF_OK;
+}
+
+chaff_status chaff_dedup_add(chaff_dedup *d, const chaff_doc *docs, size_t n, chaff_verdict *out)
+{
+    for (size_t base = 0; base < n; base += CHUNK) {
+        size_t m = n - base < CHUNK ? n - base : CHUNK;
+        chaff_status st;
+        d->arena_len = 0;
+        for (size_t i = 0; i < m; i++)
+            if ((st = sketch_one(d, &docs[base + i], &d->sk[i], d->fps + i * d->bands)))
+                return st;
+        for (size_t i = 0; i < m; i++)
+            if ((st = decide(d, &docs[base + i], &d->sk[i], d->fps + i * d->bands,
+                             &out[base + i])))
+                return st;
+    }
+    return CHAFF_OK;
+}
+
+void chaff_dedup_get_stats(const chaff_dedup *d, chaff_dedup_stats *st)
+{
+    *st = d->stats;
+    st->index_bytes = chaff__store_bytes(&d->store) + d->lsh.cap * sizeof(chaff__lsh_slot);
+}

@@ -1,0 +1,91 @@
+/* core/lsh.c - the LSH index.
+ *
+ * Slots are placed by "fast range" (fp * cap >> 32), so a table can grow by
+ * re-placing fingerprints without keeping the full band hash; linear probing
+ * keeps a lookup to one or two cache lines at the load we allow (1/2). */
+#include <xxhash.h>
+#include "lsh.h"
+
+#define EMPTY UINT32_MAX
+
+void chaff__lsh_init(chaff__lsh *l, const chaff_allocator *a)
+{
+    memset(l, 0, sizeof *l);
+    l->alloc = chaff__allocator(a);
+}
+
+void chaff__lsh_free(chaff__lsh *l)
+{
+    chaff__free(&l->alloc, l->slots);
+    l->slots = NULL;
+    l->cap = l->count = 0;
+}
+
+static inline size_t home(uint32_t fp, size_t cap)
+{
+    return (size_t)(((uint64_t)fp * cap) >> 32);
+}
+
+static void place(chaff__lsh_slot *s, size_t cap, uint32_t fp, uint32_t id)
+{
+    size_t i = home(fp, cap);
+    while (s[i].id != EMPTY)
+        i = i + 1 == cap ? 0 : i + 1;
+    s[i].fp = fp;
+    s[i].id = id;
+}
+
+static chaff_status grow(chaff__lsh *l)
+{
+    size_t cap = l->cap ? l->cap * 2 : 1024;
+    if (cap > ((size_t)1 << 32))
+        return CHAFF_E_NOMEM; /* fast range needs cap <= 2^32 */
+    chaff__lsh_slot *s = chaff__alloc(&l->alloc, cap * sizeof *s);
+    if (!s)
+        return CHAFF_E_NOMEM;
+    memset(s, 0xFF, cap * sizeof *s);
+    for (size_t i = 0; i < l->cap; i++)
+        if (l->slots[i].id != EMPTY)
+            place(s, cap, l->slots[i].fp, l->slots[i].id);
+    chaff__free(&l->alloc, l->slots);
+    l->slots = s;
+    l->cap = cap;
+    return CHAFF_OK;
+}
+
+chaff_status chaff__lsh_insert(chaff__lsh *l, uint32_t fp, uint32_t id)
+{
+    if ((l->count + 1) * 2 > l->cap) {
+        chaff_status st = grow(l);
+        if (st)
+            return st;
+    }
+    place(l->slots, l->cap, fp, id);
+    l->count++;
+    return CHAFF_OK;
+}
+
+size_t chaff__lsh_query(const chaff__lsh *l, uint32_t fp, uint32_t *out, size_t max)
+{
+    if (!l->cap)
+        return 0;
+    size_t i = home(fp, l->cap), n = 0;
+    const chaff__lsh_slot *s = l->slots;
+    while (s[i].id != EMPTY) {
+        if (s[i].fp == fp) {
+            if (n < max)
+                out[n] = s[i].id;
+            n++;
+        }
+        i = i + 1 == l->cap ? 0 : i + 1;
+    }
+    return n;
+}
+
+void chaff__band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint64_t seed,
+                        uint32_t *fp)
+{
+    for (unsigned b = 0; b < bands; b++)
+        fp[b] = (uint32_t)XXH3_64bits_withSeed(sig + (size_t)b * rows, rows * sizeof(uint32_t),
+                                               seed + b);
+}

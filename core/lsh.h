@@ -1,0 +1,33 @@
+/* core/lsh.h - the LSH index: band hash -> kept records that share it. */
+#ifndef CHAFF_LSH_H
+#define CHAFF_LSH_H
+
+#include "internal.h"
+
+/* A multimap from 32-bit band fingerprints to 32-bit kept-record ids, in one
+ * open-addressing table for all bands (the band number is mixed into each
+ * band's hash). A fingerprint can match by chance; that only adds a candidate,
+ * which verification then rejects. */
+typedef struct chaff__lsh_slot {
+    uint32_t fp;
+    uint32_t id;             /* UINT32_MAX = empty */
+} chaff__lsh_slot;
+
+typedef struct chaff__lsh {
+    chaff_allocator alloc;
+    chaff__lsh_slot *slots;
+    size_t cap, count;
+} chaff__lsh;
+
+void chaff__lsh_init(chaff__lsh *l, const chaff_allocator *a);
+void chaff__lsh_free(chaff__lsh *l);
+chaff_status chaff__lsh_insert(chaff__lsh *l, uint32_t fp, uint32_t id);
+/* Writes up to max ids stored under fp to out; returns how many there are in
+ * all, so a result above max means: grow out and ask again. */
+size_t chaff__lsh_query(const chaff__lsh *l, uint32_t fp, uint32_t *out, size_t max);
+
+/* Band fingerprints of a signature: fp[i] for band i of r rows. */
+void chaff__band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint64_t seed,
+                        uint32_t *fp);
+
+#endif

@@ -1,0 +1,29 @@
+/* core/minhash.h - MinHash permutations and the signature kernels behind them. */
+#ifndef CHAFF_MINHASH_H
+#define CHAFF_MINHASH_H
+
+#include "internal.h"
+
+/* Permutation k maps a 32-bit shingle hash x to a[k]*x + b[k] mod 2^32 (a odd,
+ * so it is a bijection). The shingle hashes are already well mixed, which is
+ * what keeps this cheap family unbiased (see ../shared/PERF-BUDGET.md). */
+typedef struct chaff__perm {
+    uint32_t *a, *b;         /* num_perm each, 64-byte aligned */
+    unsigned k;
+} chaff__perm;
+
+/* sig[0..p->k) = min over x[0..n) of a*x+b; all 0xFFFFFFFF when n == 0.
+ * Every kernel returns bit-identical results. */
+typedef void (*chaff__minhash_fn)(const chaff__perm *p, const uint32_t *x, size_t n,
+                                  uint32_t *sig);
+
+void chaff__minhash_scalar(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);
+
+chaff_status chaff__perm_init(chaff__perm *p, unsigned k, uint64_t seed,
+                              const chaff_allocator *a);
+void chaff__perm_free(chaff__perm *p, const chaff_allocator *a);
+
+/* The kernel for a chaff_simd choice (CHAFF_SIMD_AUTO: the best the CPU has). */
+chaff__minhash_fn chaff__minhash_kernel(unsigned simd);
+
+#endif

@@ -1,0 +1,167 @@
+/* core/store.c - kept records, their exact hashes and verification samples.
+ *
+ * Verification on stored shingle hashes rather than on the MinHash estimate is
+ * what lets chaff drop exactly the pairs at or above the threshold: with 128
+ * permutations the estimate's standard deviation near J = 0.8 is about 0.035,
+ * so estimate-only verification loses about half of the pairs just above T.
+ * The cost is 4 bytes per stored shingle hash (at most CHAFF_VERIFY_CAP). */
+#include "store.h"
+
+#define EMPTY UINT32_MAX
+
+void chaff__store_init(chaff__store *s, const chaff_allocator *a)
+{
+    memset(s, 0, sizeof *s);
+    s->alloc = chaff__allocator(a);
+}
+
+void chaff__store_free(chaff__store *s)
+{
+    chaff__free(&s->alloc, s->index);
+    chaff__free(&s->alloc, s->exact);
+    chaff__free(&s->alloc, s->off);
+    chaff__free(&s->alloc, s->len);
+    chaff__free(&s->alloc, s->sh);
+    chaff__free(&s->alloc, s->table);
+    memset(s, 0, sizeof *s);
+}
+
+static inline size_t slot_of(XXH128_hash_t h, size_t cap)
+{
+    return (size_t)(h.low64 & (cap - 1)); /* cap is a power of two */
+}
+
+uint32_t chaff__store_find_exact(const chaff__store *s, XXH128_hash_t h)
+{
+    if (!s->table_cap)
+        return EMPTY;
+    size_t i = slot_of(h, s->table_cap);
+    for (;;) {
+        uint32_t id = s->table[i];
+        if (id == EMPTY || XXH128_isEqual(s->exact[id], h))
+            return id;
+        i = (i + 1) & (s->table_cap - 1);
+    }
+}
+
+static chaff_status grow_table(chaff__store *s)
+{
+    size_t cap = s->table_cap ? s->table_cap * 2 : 1024;
+    uint32_t *t = chaff__alloc(&s->alloc, cap * sizeof *t);
+    if (!t)
+        return CHAFF_E_NOMEM;
+    memset(t, 0xFF, cap * sizeof *t);
+    for (size_t id = 0; id < s->n; id++) {
+        size_t i = slot_of(s->exact[id], cap);
+        while (t[i] != EMPTY)
+            i = (i + 1) & (cap - 1);
+        t[i] = (uint32_t)id;
+    }
+    chaff__free(&s->alloc, s->table);
+    s->table = t;
+    s->table_cap = cap;
+    return CHAFF_OK;
+}
+
+static int resize(const chaff_allocator *a, void **p, size_t n, size_t elem)
+{
+    void *q = chaff__realloc(a, *p, n * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+static chaff_status grow_records(chaff__store *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 1024;
+    if (cap > EMPTY)
+        cap = EMPTY; /* ids are 32-bit; EMPTY itself is never an id */
+    if (cap <= s->n)
+        return CHAFF_E_NOMEM;
+    if (resize(&s->alloc, (void **)&s->index, cap, sizeof *s->index) ||
+        resize(&s->alloc, (void **)&s->exact, cap, sizeof *s->exact) ||
+        resize(&s->alloc, (void **)&s->off, cap, sizeof *s->off) ||
+        resize(&s->alloc, (void **)&s->len, cap, sizeof *s->len))
+        return CHAFF_E_NOMEM;
+    s->cap = cap;
+    return CHAFF_OK;
+}
+
+chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
+                              const uint32_t *sh, size_t n, uint32_t *id)
+{
+    chaff_status st;
+    if (s->n == s->cap && (st = grow_records(s)))
+        return st;
+    if ((s->n + 1) * 2 > s->table_cap && (st = grow_table(s)))
+        return st;
+    size_t keep = n > CHAFF_VERIFY_CAP ? CHAFF_VERIFY_CAP : n;
+    if (s->sh_len + keep > s->sh_cap) {
+        size_t cap = s->sh_cap ? s->sh_cap : 4096;
+        while (cap < s->sh_len + keep)
+            cap *= 2;
+        if (resize(&s->alloc, (void **)&s->sh, cap, sizeof *s->sh))
+            return CHAFF_E_NOMEM;
+        s->sh_cap = cap;
+    }
+    uint32_t k = (uint32_t)s->n++;
+    s->index[k] = index;
+    s->exact[k] = h;
+    s->off[k] = s->sh_len;
+    s->len[k] = (uint32_t)keep | (n > keep ? CHAFF__TRUNCATED : 0);
+    memcpy(s->sh + s->sh_len, sh, keep * sizeof *sh);
+    s->sh_len += keep;
+    size_t i = slot_of(h, s->table_cap);
+    while (s->table[i] != EMPTY)
+        i = (i + 1) & (s->table_cap - 1);
+    s->table[i] = k;
+    *id = k;
+    return CHAFF_OK;
+}
+
+/* Number of values <= t in sorted v[0..n). */
+static size_t count_le(const uint32_t *v, size_t n, uint32_t t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+double chaff__store_jaccard(const chaff__store *s, uint32_t id, const uint32_t *q, size_t n,
+                            double min_j)
+{
+    const uint32_t *k = s->sh + s->off[id];
+    size_t m = s->len[id] & ~CHAFF__TRUNCATED;
+    if (s->len[id] & CHAFF__TRUNCATED) {
+        /* Both sets restricted to hashes <= the sample's largest: the union
+         * there is a uniform sample of the whole union, so inter/union is an
+         * unbiased estimate of J. */
+        n = count_le(q, n, k[m - 1]);
+    } else {
+        size_t lo = m < n ? m : n, hi = m < n ? n : m;
+        if ((double)lo < min_j * (double)hi)
+            return -1.0; /* |A & B| / |A | B| <= |small| / |large| */
+    }
+    size_t i = 0, j = 0, inter = 0;
+    while (i < m && j < n) {
+        uint32_t a = k[i], b = q[j];
+        inter += a == b;
+        i += a <= b;
+        j += b <= a;
+    }
+    size_t uni = m + n - inter;
+    return uni ? (double)inter / (double)uni : 0.0;
+}
+
+size_t chaff__store_bytes(const chaff__store *s)
+{
+    return s->cap * (sizeof *s->index + sizeof *s->exact + sizeof *s->off + sizeof *s->len) +
+           s->sh_cap * sizeof *s->sh + s->table_cap * sizeof *s->table;
+}

@@ -1,0 +1,48 @@
+/* core/store.h - what is kept about each kept record: its index, its exact
+ * hash, and the shingle sample that verifies near-duplicate candidates. */
+#ifndef CHAFF_STORE_H
+#define CHAFF_STORE_H
+
+#include <xxhash.h>
+#include "internal.h"
+
+/* At most this many shingle hashes are stored per kept record: all of them
+ * for records up to this size (verification is then exact), the smallest ones
+ * (a bottom-k sample) for longer records (verification is then an unbiased
+ * estimate with about the spread of a 256-permutation MinHash). */
+#define CHAFF_VERIFY_CAP 256
+
+typedef struct chaff__store {
+    chaff_allocator alloc;
+    size_t n, cap;           /* kept records with words */
+    uint64_t *index;         /* caller's record index per kept id */
+    XXH128_hash_t *exact;    /* exact hash per kept id */
+    uint64_t *off;           /* start of each kept record's sample in sh */
+    uint32_t *len;           /* its length; CHAFF__TRUNCATED set when a sample */
+    uint32_t *sh;            /* all samples, sorted ascending each */
+    size_t sh_len, sh_cap;
+    uint32_t *table;         /* exact-hash table of kept ids, UINT32_MAX = empty */
+    size_t table_cap;
+} chaff__store;
+
+#define CHAFF__TRUNCATED 0x80000000u
+
+void chaff__store_init(chaff__store *s, const chaff_allocator *a);
+void chaff__store_free(chaff__store *s);
+
+/* The kept id whose exact hash equals h, or UINT32_MAX. */
+uint32_t chaff__store_find_exact(const chaff__store *s, XXH128_hash_t h);
+
+/* Keeps a record: sh[0..n) sorted and unique. Returns its kept id in *id. */
+chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
+                              const uint32_t *sh, size_t n, uint32_t *id);
+
+/* Jaccard similarity of the full sorted set q[0..n) with kept record id: exact
+ * when that record's set was stored whole, a bottom-k estimate otherwise.
+ * Returns a value < 0 when the sizes alone rule out reaching min_j. */
+double chaff__store_jaccard(const chaff__store *s, uint32_t id, const uint32_t *q, size_t n,
+                            double min_j);
+
+size_t chaff__store_bytes(const chaff__store *s);
+
+#endif

@@ -1,0 +1,34 @@
+/* core/tokenize.h - text -> normalised words, exact hash and shingle hashes. */
+#ifndef CHAFF_TOKENIZE_H
+#define CHAFF_TOKENIZE_H
+
+#include <xxhash.h>
+#include "internal.h"
+
+/* Reusable per-thread state: buffers grow to the largest record seen and are
+ * never shrunk, so the steady state allocates nothing. */
+typedef struct chaff__tok {
+    chaff_allocator alloc;
+    unsigned kind;           /* chaff_shingle_kind */
+    unsigned n;              /* words or code points per shingle */
+    uint64_t seed;
+    char *norm;              /* normalised text: words joined by one space */
+    size_t norm_len, norm_cap;
+    uint64_t *units;         /* per word (or code point): its 64-bit hash */
+    size_t nunits, units_cap;
+    uint32_t *sh;            /* shingle hashes, unsorted, may repeat */
+    size_t nsh, sh_cap;
+    XXH128_hash_t exact;     /* XXH3-128 of norm[0..norm_len) */
+} chaff__tok;
+
+void chaff__tok_init(chaff__tok *t, const chaff_options *o);
+void chaff__tok_free(chaff__tok *t);
+
+/* Fills norm, units, sh and exact for text. Never fails on content (invalid
+ * UTF-8 separates words); fails only with CHAFF_E_NOMEM. */
+chaff_status chaff__tokenize(chaff__tok *t, const char *text, size_t len);
+
+/* Sorts v[0..n) and removes repeats; returns the new length. */
+size_t chaff__sort_unique_u32(uint32_t *v, size_t n);
+
+#endif
