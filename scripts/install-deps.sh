@@ -2,10 +2,12 @@
 # scripts/install-deps.sh - install the Debian packages chaff builds and tests with.
 # Idempotent: asks dpkg what is already there and installs only what is missing,
 # so a second `make run` costs nothing and a machine without network still works
-# once everything is in place.
+# once everything is in place. The last line is text, not tools: scripts/make-corpus.sh
+# builds the accuracy test's corpus from those packages' documentation.
 set -eu
 pkgs="gcc make cmake pkg-config libxxhash-dev libzstd-dev zlib1g-dev libsimde-dev \
-libcmocka-dev libutf8proc-dev zstd gzip python3"
+libcmocka-dev libutf8proc-dev zstd gzip python3 \
+manpages manpages-dev perl-doc fortunes-min fortunes"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
