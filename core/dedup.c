@@ -48,6 +48,8 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
     chaff_status st = chaff_options_check(opts, NULL, 0);
     if (st)
         return st;
+    if (!chaff__minhash_kernel(opts->simd))
+        return CHAFF_E_UNSUPPORTED;
     chaff_allocator al = chaff__allocator(&opts->alloc);
     chaff_dedup *d = chaff__calloc(&al, 1, sizeof *d);
     if (!d)
@@ -82,6 +84,7 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
     d->stats.bands = d->bands;
     d->stats.rows = d->rows;
     d->stats.num_perm = opts->num_perm;
+    d->stats.simd = chaff_simd_resolve(opts->simd);
     *out = d;
     return CHAFF_OK;
 }

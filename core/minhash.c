@@ -31,9 +31,3 @@ void chaff__perm_free(chaff__perm *p, const chaff_allocator *al)
     chaff__free(al, p->a);
     p->a = p->b = NULL;
 }
-
-chaff__minhash_fn chaff__minhash_kernel(unsigned simd)
-{
-    (void)simd;
-    return chaff__minhash_scalar;
-}

@@ -23,7 +23,14 @@ chaff_status chaff__perm_init(chaff__perm *p, unsigned k, uint64_t seed,
                               const chaff_allocator *a);
 void chaff__perm_free(chaff__perm *p, const chaff_allocator *a);
 
-/* The kernel for a chaff_simd choice (CHAFF_SIMD_AUTO: the best the CPU has). */
+/* The kernel for a chaff_simd choice (CHAFF_SIMD_AUTO: the best the CPU has),
+ * or NULL when this CPU cannot run it (core/dispatch.c). */
 chaff__minhash_fn chaff__minhash_kernel(unsigned simd);
+
+/* Each ISA's kernel, for the tests; call only what chaff_simd_supported() allows. */
+void chaff__minhash_sse41(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);
+void chaff__minhash_avx2(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);
+void chaff__minhash_avx512(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);
+void chaff__minhash_neon(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);
 
 #endif

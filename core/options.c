@@ -82,7 +82,7 @@ chaff_status chaff_options_check(const chaff_options *o, char *why, size_t cap)
         return fail(why, cap, "shingle must be words or chars");
     if (o->method != CHAFF_METHOD_MINHASH)
         return fail(why, cap, "unknown method");
-    if (o->simd > CHAFF_SIMD_SCALAR)
+    if (o->simd > CHAFF_SIMD_NEON)
         return fail(why, cap, "unknown SIMD path");
     return CHAFF_OK;
 }

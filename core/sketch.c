@@ -15,6 +15,8 @@ chaff_status chaff_sketcher_new(chaff_sketcher **out, const chaff_options *opts)
     chaff_status st = chaff_options_check(opts, NULL, 0);
     if (st)
         return st;
+    if (!chaff__minhash_kernel(opts->simd))
+        return CHAFF_E_UNSUPPORTED;
     chaff_allocator al = chaff__allocator(&opts->alloc);
     chaff_sketcher *s = chaff__calloc(&al, 1, sizeof *s);
     if (!s)

@@ -27,6 +27,7 @@ const char *chaff_strerror(chaff_status s)
     case CHAFF_E_TRUNCATED: return "truncated compressed input";
     case CHAFF_E_CORRUPT: return "corrupt compressed input";
     case CHAFF_E_TOO_LARGE: return "line too long";
+    case CHAFF_E_UNSUPPORTED: return "not supported by this CPU";
     }
     return "unknown status";
 }

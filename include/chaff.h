@@ -68,7 +68,8 @@ typedef enum chaff_status {
     CHAFF_E_FIELD_TYPE = 7,    /* the text field is not a string */
     CHAFF_E_TRUNCATED = 8,     /* a compressed stream ends before its end mark */
     CHAFF_E_CORRUPT = 9,       /* a compressed stream is damaged */
-    CHAFF_E_TOO_LARGE = 10     /* a line is longer than the reader's limit */
+    CHAFF_E_TOO_LARGE = 10,    /* a line is longer than the reader's limit */
+    CHAFF_E_UNSUPPORTED = 11   /* the requested SIMD path is not available on this CPU */
 } chaff_status;
 
 /* A short, static, lowercase description: "invalid JSON", "truncated input", ... */
@@ -95,10 +96,23 @@ typedef enum chaff_method {
     CHAFF_METHOD_MINHASH = 0   /* num_perm independent permutations */
 } chaff_method;
 
+/* Which vector instructions the signature kernel uses. Every path gives
+ * bit-identical results; they differ only in speed. */
 typedef enum chaff_simd {
     CHAFF_SIMD_AUTO = 0,       /* the widest path the CPU supports */
-    CHAFF_SIMD_SCALAR = 1
+    CHAFF_SIMD_SCALAR = 1,
+    CHAFF_SIMD_SSE41 = 2,
+    CHAFF_SIMD_AVX2 = 3,
+    CHAFF_SIMD_AVX512 = 4,
+    CHAFF_SIMD_NEON = 5
 } chaff_simd;
+
+/* "auto", "scalar", "sse4.1", "avx2", "avx512", "neon" */
+CHAFF_API const char *chaff_simd_name(unsigned simd);
+/* 1 when this CPU (and this build) can run the path; AUTO is always supported. */
+CHAFF_API int chaff_simd_supported(unsigned simd);
+/* The path AUTO (or a supported choice) resolves to on this CPU. */
+CHAFF_API unsigned chaff_simd_resolve(unsigned simd);
 
 /* All tunables in one struct. Always start from chaff_options_default(), which
  * also sets sizeof_options so that the struct can grow without breaking callers
@@ -245,6 +259,7 @@ typedef struct chaff_dedup_stats {
     uint64_t shingles;       /* shingles hashed */
     size_t index_bytes;      /* memory held by the index and the verification store */
     unsigned bands, rows, num_perm;
+    unsigned simd;           /* the chaff_simd path in use */
 } chaff_dedup_stats;
 
 typedef struct chaff_dedup chaff_dedup;
