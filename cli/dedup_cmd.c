@@ -188,10 +188,12 @@ static int parse_args(int argc, char **argv, args *a)
                 a->o.shingle = CHAFF_SHINGLE_WORDS;
             } else if (!strncmp(val, "chars:", 6)) {
                 a->o.shingle = CHAFF_SHINGLE_CHARS;
-                unsigned long long k;
-                if (parse_uint(flag, val + 6, 0xFFFFFFFFull, &k))
+                char *end;
+                const char *k = val + 6;
+                unsigned long n = strtoul(k, &end, 10);
+                if (*k < '0' || *k > '9' || *end || n > 0xFFFFFFFFul)
                     return bad_value(flag, val, "words or chars:K with K a whole number");
-                a->o.ngram = (unsigned)k;
+                a->o.ngram = (unsigned)n;
             } else {
                 rc = bad_value(flag, val, "words or chars:K");
             }

@@ -179,16 +179,22 @@ typedef struct chaff_line {
 typedef struct chaff_reader chaff_reader;
 
 /* Streams lines from read(). Compression is detected from the first bytes
- * (zstd frames, gzip members, several of either concatenated) and decoded as it
- * streams; nothing is loaded whole. max_line is the longest line accepted, in
- * bytes (0 = 1 GiB). alloc may be NULL. */
+ * (zstd frames, gzip members, several of one kind concatenated) and decoded as
+ * it streams; nothing is loaded whole. Detection reads from the callback, so
+ * this can already return CHAFF_E_IO. max_line is the longest line accepted,
+ * in bytes (0 = 1 GiB). alloc may be NULL.
+ * A compressed frame's checksum is checked at the frame's end, so lines of a
+ * damaged frame may be handed out before CHAFF_E_CORRUPT is returned. */
 CHAFF_API chaff_status chaff_reader_new(chaff_reader **out, chaff_read_fn read, void *user,
                                         size_t max_line, const chaff_allocator *alloc);
 
 /* Fills lines[0..*n) with up to max complete lines, at most about batch_bytes of
  * text unless one line alone is longer. A last line without '\n' counts as a line.
- * Returns CHAFF_OK with *n > 0, CHAFF_END with *n == 0 at the end, or an error;
- * after an error, chaff_reader_where() tells the line and offset it was found at. */
+ * Returns CHAFF_OK with *n > 0, CHAFF_END with *n == 0 at the end, or an error.
+ * Every complete line before an error is handed out first. Errors are final:
+ * later calls return the same error. After one, chaff_reader_where() tells the
+ * start of the offending line (CHAFF_E_TOO_LARGE) or how far decoding got
+ * (CHAFF_E_TRUNCATED, CHAFF_E_CORRUPT, CHAFF_E_IO). */
 CHAFF_API chaff_status chaff_reader_lines(chaff_reader *r, chaff_line *lines, size_t max,
                                           size_t batch_bytes, size_t *n);
 

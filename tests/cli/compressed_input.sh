@@ -14,11 +14,15 @@ cmp plain.txt zst.txt && cmp plain.txt gz.txt && cmp plain.txt dis.txt && echo "
 cat in.jsonl.gz in.jsonl.gz > twice.jsonl.gz
 $CHAFF dedup -q twice.jsonl.gz --kept twice.txt; echo "two gzip members exit=$? kept=$(wc -l < twice.txt)"
 echo "--- truncated"
-head -c 300 in.jsonl.zst > cut.jsonl.zst
+echo "sizes ok: $([ $(wc -c < in.jsonl.zst) -gt 40 ] && [ $(wc -c < in.jsonl.gz) -gt 40 ] && echo yes)"
+head -c $(($(wc -c < in.jsonl.zst) - 20)) in.jsonl.zst > cut.jsonl.zst
 $CHAFF dedup -q cut.jsonl.zst --kept k.txt -o o.jsonl; echo "exit=$?"
-head -c 300 in.jsonl.gz > cut.jsonl.gz
+head -c $(($(wc -c < in.jsonl.gz) - 20)) in.jsonl.gz > cut.jsonl.gz
 $CHAFF dedup -q cut.jsonl.gz --kept k.txt -o o.jsonl; echo "exit=$?"
 echo "--- corrupt"
-head -c 200 in.jsonl.gz > bad.jsonl.gz; printf 'GARBAGEGARBAGEGARBAGE' >> bad.jsonl.gz; tail -c +222 in.jsonl.gz >> bad.jsonl.gz
+head -c 10 in.jsonl.gz > bad.jsonl.gz; printf '\377\377\377\377GARBAGE' >> bad.jsonl.gz; tail -c +22 in.jsonl.gz >> bad.jsonl.gz
 $CHAFF dedup -q bad.jsonl.gz --kept k.txt; echo "exit=$?"
-ls -A | grep -v '^in\.' | grep -v -e '^cut' -e '^bad' -e '^twice' -e '^disguised'
+echo "--- trailing garbage after a zstd frame"
+cp in.jsonl.zst tail.jsonl.zst; printf 'not a frame' >> tail.jsonl.zst
+$CHAFF dedup -q tail.jsonl.zst --kept k.txt; echo "exit=$?"
+ls -A | grep -v '^in\.' | grep -v -e '^cut' -e '^bad' -e '^twice' -e '^disguised' -e '^tail'

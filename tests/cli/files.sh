@@ -5,10 +5,14 @@ mkdir adir
 $CHAFF dedup -q adir --kept k.txt; echo "exit=$?"
 $CHAFF dedup -q in.jsonl --kept missing-dir/k.txt; echo "exit=$?"
 $CHAFF dedup -q in.jsonl nope.jsonl --kept k.txt -o o.jsonl; echo "exit=$?"
-if [ -w /dev/full ]; then
-  $CHAFF dedup -q in.jsonl --kept /dev/full 2>&1 | sed 's/cannot create: .*/cannot create: (any reason)/'
+# a device is written in place (never replaced by a rename); a full disk is exit 3
+if [ -c /dev/full ] && [ -w /dev/full ]; then
+  $CHAFF dedup -q in.jsonl --kept /dev/full; echo "exit=$?"
   $CHAFF dedup -q in.jsonl -o - > /dev/full; echo "exit=$?"
+  [ -c /dev/full ] && echo "/dev/full is still a device"
 else
-  echo "chaff: /dev/full: cannot create: (any reason)"; echo "chaff: <stdout>: write failed: No space left on device"; echo "exit=3"
+  printf '%s\n' "chaff: /dev/full: write failed: No space left on device" "exit=3" \
+    "chaff: <stdout>: write failed: No space left on device" "exit=3" "/dev/full is still a device"
 fi
+$CHAFF dedup -q in.jsonl --kept /dev/null; echo "exit=$?"
 ls -A
