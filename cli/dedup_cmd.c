@@ -373,12 +373,18 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
         r->bytes += l->len + 1;
         r->bad[i] = 0;
         chaff_record *rec = &r->recs[i];
+        const char *data = l->data;
+        size_t len = l->len;
+        if (l->lineno == 1 && len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) {
+            data += 3; /* a byte order mark starts the file, not the record */
+            len -= 3;
+        }
         if (format == FORMAT_TEXT) {
-            rec->text = l->data;
-            rec->text_len = l->len;
+            rec->text = data;
+            rec->text_len = len;
             rec->id = NULL;
         } else {
-            chaff_status st = chaff_json_parse(r->json, l->data, l->len, rec);
+            chaff_status st = chaff_json_parse(r->json, data, len, rec);
             if (st == CHAFF_E_NOMEM) {
                 cli_msg("out of memory");
                 return EXIT_NOMEM;

@@ -114,7 +114,7 @@ static chaff_status sketch_one(chaff_dedup *d, const chaff_doc *doc, sketch *sk,
         return st;
     sk->exact = t->exact;
     sk->has_words = t->nsh > 0;
-    size_t n = chaff__sort_unique_u32(t->sh, t->nsh);
+    size_t n = t->nsh;
     if (d->arena_len + n > d->arena_cap) {
         size_t cap = d->arena_cap ? d->arena_cap : 1 << 16;
         while (cap < d->arena_len + n)
@@ -125,13 +125,14 @@ static chaff_status sketch_one(chaff_dedup *d, const chaff_doc *doc, sketch *sk,
         d->arena = a;
         d->arena_cap = cap;
     }
-    memcpy(d->arena + d->arena_len, t->sh, n * sizeof *t->sh);
+    uint32_t *set = d->arena + d->arena_len;
+    n = chaff__sorted_set(t->sh, n, set);
     sk->sh_off = d->arena_len;
     sk->nsh = (uint32_t)n;
     d->arena_len += n;
     d->stats.shingles += t->nsh;
     if (sk->has_words) {
-        d->kernel(&d->perm, t->sh, n, d->sig);
+        d->kernel(&d->perm, set, n, d->sig);
         chaff__band_hashes(d->sig, d->bands, d->rows, d->o.seed, fps);
     }
     return CHAFF_OK;

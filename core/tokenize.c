@@ -6,6 +6,10 @@
  * are never re-hashed from text: an n-gram's hash combines its n word hashes
  * (each rotated by its position, so order matters) and is then mixed, which
  * costs a few instructions per shingle. */
+/* Inlined XXH3 (same function, same values as the library's): a call through
+ * the shared library's generic entry cost more than hashing a short word. */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 #include <stdlib.h>
 #include <utf8proc.h>
 #include "tokenize.h"
@@ -132,7 +136,12 @@ static chaff_status normalise(chaff__tok *t, const char *text, size_t len)
                     start = o;
                     in_word = 1;
                 }
+                /* the rest of an ASCII run of the word, without the outer checks */
                 out[o++] = (char)w;
+                while (i < len && s[i] < 0x80 && (w = ascii_word[s[i]])) {
+                    out[o++] = (char)w;
+                    i++;
+                }
                 continue;
             }
         } else {
@@ -212,32 +221,69 @@ chaff_status chaff__tokenize(chaff__tok *t, const char *text, size_t len)
     return CHAFF_OK;
 }
 
+/* Shingle hashes are uniform, so a counting pass on the top bits spreads n
+ * values over about n buckets with O(1) expected values each, and one
+ * insertion pass finishes the order. That is linear, where a comparison sort
+ * of the same ~60 values took a third of all run time. */
+/* Returns 0 when a bucket came out too full for the insertion pass to stay
+ * cheap (inputs that are not uniform); dst is then unusable. */
+static int bucket_sort(const uint32_t *src, size_t n, uint32_t *dst)
+{
+    unsigned bits = 1;
+    while (((size_t)1 << bits) < n)
+        bits++;
+    size_t nb = (size_t)1 << bits;
+    uint32_t count[(1 << 16) + 1];
+    memset(count, 0, (nb + 1) * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[(src[i] >> (32 - bits)) + 1]++;
+    uint32_t most = 0;
+    for (size_t b = 1; b <= nb; b++) {
+        most = count[b] > most ? count[b] : most;
+        count[b] += count[b - 1];
+    }
+    if (most > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        dst[count[src[i] >> (32 - bits)]++] = src[i];
+    return 1;
+}
+
+static void insertion_sort(uint32_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        while (j && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
 
-size_t chaff__sort_unique_u32(uint32_t *v, size_t n)
+size_t chaff__sorted_set(const uint32_t *src, size_t n, uint32_t *dst)
 {
-    if (n < 2)
-        return n;
-    if (n <= 32) {
-        for (size_t i = 1; i < n; i++) {
-            uint32_t x = v[i];
-            size_t j = i;
-            while (j && v[j - 1] > x) {
-                v[j] = v[j - 1];
-                j--;
-            }
-            v[j] = x;
-        }
+    if (n == 0)
+        return 0;
+    if (n > 16 && n <= (1u << 16) && src != dst && bucket_sort(src, n, dst)) {
+        insertion_sort(dst, n); /* values are at most a bucket from home */
     } else {
-        qsort(v, n, sizeof *v, cmp_u32);
+        memmove(dst, src, n * sizeof *src);
+        if (n <= 16)
+            insertion_sort(dst, n);
+        else
+            qsort(dst, n, sizeof *dst, cmp_u32); /* too many buckets for the stack */
     }
     size_t k = 1;
     for (size_t i = 1; i < n; i++)
-        if (v[i] != v[k - 1])
-            v[k++] = v[i];
+        if (dst[i] != dst[k - 1])
+            dst[k++] = dst[i];
     return k;
 }

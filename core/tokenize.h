@@ -28,7 +28,9 @@ void chaff__tok_free(chaff__tok *t);
  * UTF-8 separates words); fails only with CHAFF_E_NOMEM. */
 chaff_status chaff__tokenize(chaff__tok *t, const char *text, size_t len);
 
-/* Sorts v[0..n) and removes repeats; returns the new length. */
-size_t chaff__sort_unique_u32(uint32_t *v, size_t n);
+/* Writes the values of src[0..n) to dst sorted, without repeats, and returns
+ * how many there are. dst has room for n; src == dst is allowed. Linear for
+ * the uniform hashes it is used on. */
+size_t chaff__sorted_set(const uint32_t *src, size_t n, uint32_t *dst);
 
 #endif

@@ -222,8 +222,9 @@ CHAFF_API chaff_status chaff_json_new(chaff_json **out, const char *field, const
 
 /* Validates line as one JSON object (RFC 8259, surrounding white space allowed)
  * and extracts the fields; when a key repeats, the last one wins. The strings in
- * rec stay valid until chaff_json_reset() or chaff_json_free(), so a whole batch
- * of records can be parsed before any is used. On failure returns CHAFF_E_JSON,
+ * rec stay valid until chaff_json_reset() or chaff_json_free(), and while line
+ * does (a text without escapes points into it), so a whole batch of records
+ * can be parsed before any is used. On a field error rec->id is still set. On failure returns CHAFF_E_JSON,
  * CHAFF_E_FIELD_MISSING or CHAFF_E_FIELD_TYPE and chaff_json_error() tells why and
  * at which byte of the line. */
 CHAFF_API chaff_status chaff_json_parse(chaff_json *j, const char *line, size_t len,

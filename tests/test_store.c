@@ -52,8 +52,8 @@ static size_t make(uint32_t *a, uint32_t *b, size_t n, size_t m, size_t common, 
         a[i] = rnd();
     for (size_t i = 0; i < m; i++)
         b[i] = i < common ? a[i] : rnd();
-    *mb = chaff__sort_unique_u32(b, m);
-    return chaff__sort_unique_u32(a, n);
+    *mb = chaff__sorted_set(b, m, b);
+    return chaff__sorted_set(a, n, a);
 }
 
 static void test_exact_small(void **state)

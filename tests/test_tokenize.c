@@ -111,15 +111,48 @@ static void test_sort_unique(void **state)
 {
     (void)state;
     uint32_t small[] = { 5, 1, 5, 3, 1, 0xFFFFFFFF, 0 };
-    assert_int_equal(chaff__sort_unique_u32(small, 7), 5);
+    assert_int_equal(chaff__sorted_set(small, 7, small), 5);
     uint32_t want[] = { 0, 1, 3, 5, 0xFFFFFFFF };
     assert_memory_equal(small, want, sizeof want);
     uint32_t big[1000];
     for (int i = 0; i < 1000; i++)
         big[i] = (uint32_t)((i * 7919) % 500);
-    assert_int_equal(chaff__sort_unique_u32(big, 1000), 500);
+    assert_int_equal(chaff__sorted_set(big, 1000, big), 500);
     for (int i = 0; i < 500; i++)
         assert_int_equal(big[i], (uint32_t)i);
+}
+
+/* The bucket path (src != dst, 17..65536 values) against a plain sort, on
+ * uniform values and on skewed ones that must fall back without slowing down. */
+static int cmp32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_sorted_set_paths(void **state)
+{
+    (void)state;
+    static uint32_t src[70000], dst[70000], want[70000];
+    uint64_t r = 1;
+    const size_t sizes[] = { 17, 60, 61, 255, 1000, 65536, 65537, 70000 };
+    for (int skew = 0; skew < 2; skew++)
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            size_t n = sizes[k];
+            for (size_t i = 0; i < n; i++) {
+                r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+                uint32_t x = (uint32_t)(r >> 32);
+                src[i] = skew ? (x & 0xFFFF) : (i % 3 == 0 && i ? src[i - 1] : x);
+            }
+            memcpy(want, src, n * 4);
+            qsort(want, n, 4, cmp32);
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!m || want[m - 1] != want[i])
+                    want[m++] = want[i];
+            assert_int_equal(chaff__sorted_set(src, n, dst), m);
+            assert_memory_equal(dst, want, m * 4);
+        }
 }
 
 static void test_huge_record(void **state)
@@ -146,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_exact_hash),
         cmocka_unit_test(test_char_shingles),
         cmocka_unit_test(test_sort_unique),
+        cmocka_unit_test(test_sorted_set_paths),
         cmocka_unit_test(test_huge_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
