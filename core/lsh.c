@@ -82,6 +82,14 @@ size_t chaff__lsh_query(const chaff__lsh *l, uint32_t fp, uint32_t *out, size_t 
     return n;
 }
 
+void chaff__lsh_prefetch(const chaff__lsh *l, const uint32_t *fp, unsigned n)
+{
+    if (!l->cap)
+        return;
+    for (unsigned i = 0; i < n; i++)
+        __builtin_prefetch(&l->slots[home(fp[i], l->cap)]);
+}
+
 void chaff__band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint64_t seed,
                         uint32_t *fp)
 {

@@ -26,6 +26,9 @@ chaff_status chaff__lsh_insert(chaff__lsh *l, uint32_t fp, uint32_t id);
  * all, so a result above max means: grow out and ask again. */
 size_t chaff__lsh_query(const chaff__lsh *l, uint32_t fp, uint32_t *out, size_t max);
 
+/* Starts loading the slots that queries for fp[0..n) will read. */
+void chaff__lsh_prefetch(const chaff__lsh *l, const uint32_t *fp, unsigned n);
+
 /* Band fingerprints of a signature: fp[i] for band i of r rows. */
 void chaff__band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint64_t seed,
                         uint32_t *fp);

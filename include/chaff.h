@@ -81,7 +81,8 @@ CHAFF_API const char *chaff_strerror(chaff_status status);
 
 /* Allocator hooks. One function does everything, like realloc():
  * fn(opaque, NULL, n) allocates, fn(opaque, p, n) resizes, fn(opaque, p, 0) frees
- * and returns NULL. Leave fn NULL for the C library's realloc/free. */
+ * and returns NULL. Leave fn NULL for the C library's realloc/free. With
+ * threads > 1, fn is called from several threads at once and must be safe so. */
 typedef struct chaff_allocator {
     void *(*fn)(void *opaque, void *ptr, size_t size);
     void *opaque;

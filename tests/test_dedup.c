@@ -161,6 +161,18 @@ static void test_batching_does_not_matter(void **state)
         assert_memory_equal(all, one, n * sizeof *all);
         chaff_dedup_free(d);
     }
+    /* any number of threads, even more than cores, gives the same verdicts */
+    const unsigned threads[] = { 1, 2, 7 };
+    for (int k = 0; k < 3; k++) {
+        chaff_options o;
+        chaff_options_default(&o);
+        o.threads = threads[k];
+        assert_int_equal(chaff_dedup_new(&d, &o), CHAFF_OK);
+        memset(one, 0, n * sizeof *one);
+        run(d, (const char **)t, n, one);
+        assert_memory_equal(all, one, n * sizeof *all);
+        chaff_dedup_free(d);
+    }
     size_t dropped = 0;
     for (size_t i = 0; i < n; i++)
         dropped += all[i].reason != CHAFF_KEEP;
@@ -172,7 +184,8 @@ static void test_batching_does_not_matter(void **state)
     free(one);
 }
 
-typedef struct { size_t calls, fail_after, live; } counting;
+/* Atomic, because with threads > 1 the hook is called from worker threads. */
+typedef struct { _Atomic size_t calls, live; size_t fail_after; } counting;
 
 static void *count_fn(void *opaque, void *p, size_t size)
 {
@@ -202,22 +215,31 @@ static void test_allocator_hooks(void **state)
         docs[i].len = strlen(t[i]);
         docs[i].index = i;
     }
-    /* all allocations go through the hook and are returned */
-    counting c = { 0, SIZE_MAX, 0 };
+    /* all allocations go through the hook and are returned, threads too */
     chaff_options o;
     chaff_options_default(&o);
     o.alloc.fn = count_fn;
-    o.alloc.opaque = &c;
     chaff_dedup *d;
+    for (unsigned threads = 4; threads >= 1; threads--) {
+        counting c = { 0, 0, SIZE_MAX };
+        o.alloc.opaque = &c;
+        o.threads = threads;
+        assert_int_equal(chaff_dedup_new(&d, &o), CHAFF_OK);
+        assert_int_equal(chaff_dedup_add(d, docs, 300, v), CHAFF_OK);
+        chaff_dedup_free(d);
+        assert_true(c.calls > 5);
+        assert_int_equal(c.live, 0);
+    }
+    /* failing at every possible point returns CHAFF_E_NOMEM, never crashes or
+     * leaks (one thread, so the points are the same on every run) */
+    counting c = { 0, 0, SIZE_MAX };
+    o.alloc.opaque = &c;
     assert_int_equal(chaff_dedup_new(&d, &o), CHAFF_OK);
     assert_int_equal(chaff_dedup_add(d, docs, 300, v), CHAFF_OK);
     chaff_dedup_free(d);
-    assert_true(c.calls > 5);
-    assert_int_equal(c.live, 0);
-    /* failing at every possible point returns CHAFF_E_NOMEM, never crashes or leaks */
     size_t total = c.calls;
     for (size_t k = 0; k < total; k++) {
-        counting f = { 0, k, 0 };
+        counting f = { 0, 0, k };
         o.alloc.opaque = &f;
         chaff_status st = chaff_dedup_new(&d, &o);
         if (st == CHAFF_OK) {
