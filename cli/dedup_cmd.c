@@ -26,6 +26,54 @@ typedef struct args {
     int ninputs;
 } args;
 
+static int bad_value(const char *flag, const char *v, const char *what)
+{
+    cli_msg("%s: '%s' is not %s (see chaff dedup --help)", flag, v, what);
+    return EXIT_USAGE;
+}
+
+/* "  HEAD  text..." with text wrapped at 79 columns under column 24. */
+static void print_wrapped(FILE *f, const char *head, const char *text)
+{
+    int col = fprintf(f, "  %-21s", head);
+    if (col > 23) {
+        fputc('\n', f);
+        col = fprintf(f, "%23s", "");
+    }
+    while (*text) {
+        size_t word = strcspn(text, " ");
+        if (col + 1 + (int)word > 79) {
+            fputc('\n', f);
+            col = fprintf(f, "%23s", "");
+        }
+        col += fprintf(f, " %.*s", (int)word, text);
+        text += word;
+        while (*text == ' ')
+            text++;
+    }
+    fputc('\n', f);
+}
+
+static int parse_simd(const char *flag, const char *v, unsigned *out)
+{
+    for (unsigned s = CHAFF_SIMD_AUTO; s <= CHAFF_SIMD_NEON; s++)
+        if (!strcmp(v, chaff_simd_name(s))) {
+            if (!chaff_simd_supported(s)) {
+                char have[128] = "";
+                for (unsigned t = CHAFF_SIMD_SCALAR; t <= CHAFF_SIMD_NEON; t++)
+                    if (chaff_simd_supported(t)) {
+                        strcat(have, " ");
+                        strcat(have, chaff_simd_name(t));
+                    }
+                cli_msg("%s %s: not supported by this CPU (it has:%s)", flag, v, have);
+                return EXIT_USAGE;
+            }
+            *out = s;
+            return 0;
+        }
+    return bad_value(flag, v, "auto, scalar, sse4.1, avx2, avx512 or neon");
+}
+
 static void usage(FILE *f)
 {
     size_t np;
@@ -57,16 +105,21 @@ static void usage(FILE *f)
           "Similarity:\n",
           f);
     for (size_t i = 0; i < np; i++) {
-        char def[32];
+        char head[40], text[256];
+        snprintf(head, sizeof head, "--%s %s", p[i].name,
+                 strcmp(p[i].name, "threshold") ? "N" : "T");
         if (p[i].def == 0)
-            snprintf(def, sizeof def, "auto");
+            snprintf(text, sizeof text, "%s (%g..%g, default: auto)", p[i].help, p[i].min, p[i].max);
         else
-            snprintf(def, sizeof def, "%g", p[i].def);
-        fprintf(f, "  --%-10s %-8s %s (%g..%g, default %s)\n", p[i].name,
-                strcmp(p[i].name, "threshold") ? "N" : "T", p[i].help, p[i].min, p[i].max, def);
+            snprintf(text, sizeof text, "%s (%g..%g, default %g)", p[i].help, p[i].min, p[i].max,
+                     p[i].def);
+        print_wrapped(f, head, text);
     }
     fputs("  --shingle words|chars:K  word n-grams (default), or character K-grams\n"
           "  --seed S              seed for every hash (default 0)\n"
+          "  --simd PATH           auto (default), scalar, sse4.1, avx2, avx512 or neon;\n"
+          "                        the environment variable CHAFF_SIMD sets the default.\n"
+          "                        Every path gives identical results.\n"
           "\n"
           "Other:\n"
           "  -q, --quiet           no summary line, no progress\n"
@@ -75,12 +128,6 @@ static void usage(FILE *f)
           "Exit status: 0 success, 1 bad input data, 2 bad command line,\n"
           "3 a file could not be opened, read or written, 4 out of memory.\n",
           f);
-}
-
-static int bad_value(const char *flag, const char *v, const char *what)
-{
-    cli_msg("%s: '%s' is not %s (see chaff dedup --help)", flag, v, what);
-    return EXIT_USAGE;
 }
 
 static int parse_uint(const char *flag, const char *v, unsigned long long max,
@@ -111,6 +158,12 @@ static int parse_args(int argc, char **argv, args *a)
 {
     chaff_options_default(&a->o);
     a->field = "text";
+    const char *env_simd = getenv("CHAFF_SIMD");
+    if (env_simd && *env_simd) {
+        int rc = parse_simd("CHAFF_SIMD", env_simd, &a->o.simd);
+        if (rc)
+            return rc;
+    }
     a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
     if (!a->inputs)
         return EXIT_NOMEM;
@@ -206,6 +259,8 @@ static int parse_args(int argc, char **argv, args *a)
         } else if (!strcmp(flag, "--seed")) {
             rc = parse_uint(flag, val, ~0ull, &u);
             a->o.seed = u;
+        } else if (!strcmp(flag, "--simd")) {
+            rc = parse_simd(flag, val, &a->o.simd);
         } else if (!strcmp(flag, "--threads")) {
             rc = parse_unsigned(flag, val, &a->o.threads);
         } else {
