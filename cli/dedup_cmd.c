@@ -117,6 +117,8 @@ static void usage(FILE *f)
     }
     fputs("  --shingle words|chars:K  word n-grams (default), or character K-grams\n"
           "  --seed S              seed for every hash (default 0)\n"
+          "  --method minhash|oph  num-perm permutations per shingle (default), or one\n"
+          "                        (one-permutation hashing, densified): faster\n"
           "  --simd PATH           auto (default), scalar, sse4.1, avx2, avx512 or neon;\n"
           "                        the environment variable CHAFF_SIMD sets the default.\n"
           "                        Every path gives identical results.\n"
@@ -259,6 +261,13 @@ static int parse_args(int argc, char **argv, args *a)
         } else if (!strcmp(flag, "--seed")) {
             rc = parse_uint(flag, val, ~0ull, &u);
             a->o.seed = u;
+        } else if (!strcmp(flag, "--method")) {
+            if (!strcmp(val, "minhash"))
+                a->o.method = CHAFF_METHOD_MINHASH;
+            else if (!strcmp(val, "oph"))
+                a->o.method = CHAFF_METHOD_OPH;
+            else
+                rc = bad_value(flag, val, "minhash or oph");
         } else if (!strcmp(flag, "--simd")) {
             rc = parse_simd(flag, val, &a->o.simd);
         } else if (!strcmp(flag, "--threads")) {
@@ -544,14 +553,15 @@ static int write_stats(run *r, double secs)
         "\"dropped\":{\"exact\":%llu,\"near\":%llu,\"invalid\":%llu},"
         "\"bytes\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,"
         "\"peak_rss_bytes\":%llu,\"index_bytes\":%llu,\"candidates\":%llu,\"shingles\":%llu,"
-        "\"params\":{\"threshold\":%g,\"shingle\":\"%s\",\"ngram\":%u,\"num_perm\":%u,"
+        "\"params\":{\"method\":\"%s\",\"threshold\":%g,\"shingle\":\"%s\",\"ngram\":%u,\"num_perm\":%u,"
         "\"bands\":%u,\"rows\":%u,\"seed\":%llu}}\n",
         chaff_version_string(), (unsigned long long)r->next_index,
         (unsigned long long)s.kept, (unsigned long long)s.exact, (unsigned long long)s.near,
         (unsigned long long)r->invalid, (unsigned long long)r->bytes, secs,
         secs > 0 ? (double)r->next_index / secs : 0.0, secs > 0 ? r->bytes / 1e6 / secs : 0.0,
         (unsigned long long)cli_peak_rss(), (unsigned long long)s.index_bytes,
-        (unsigned long long)s.candidates, (unsigned long long)s.shingles, op->threshold,
+        (unsigned long long)s.candidates, (unsigned long long)s.shingles,
+        op->method == CHAFF_METHOD_OPH ? "oph" : "minhash", op->threshold,
         op->shingle == CHAFF_SHINGLE_CHARS ? "chars" : "words", op->ngram, op->num_perm, s.bands,
         s.rows, (unsigned long long)op->seed);
     if (bad) {

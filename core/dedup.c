@@ -50,7 +50,7 @@ struct chaff_dedup {
     chaff_allocator alloc;
     unsigned bands, rows;
     chaff__perm perm;
-    chaff__minhash_fn kernel;
+    chaff__minhash_fn sign;  /* the SIMD MinHash kernel, or OPH */
     chaff__lsh lsh;
     chaff__store store;
     sketch *sk;              /* CHUNK */
@@ -99,7 +99,7 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
         chaff__free(&al, d);
         return CHAFF_E_ARG;
     }
-    d->kernel = chaff__minhash_kernel(opts->simd);
+    d->sign = opts->method == CHAFF_METHOD_OPH ? chaff__oph : chaff__minhash_kernel(opts->simd);
     chaff__lsh_init(&d->lsh, &al);
     chaff__store_init(&d->store, &al);
     d->cand_cap = 256;
@@ -188,7 +188,7 @@ static chaff_status sketch_one(worker *w, const chaff_doc *doc, sketch *sk, uint
     w->arena_len += n;
     w->shingles += t->nsh;
     if (sk->has_words) {
-        d->kernel(&d->perm, set, n, w->sig);
+        d->sign(&d->perm, set, n, w->sig);
         chaff__band_hashes(w->sig, d->bands, d->rows, d->o.seed, fps);
     }
     return CHAFF_OK;

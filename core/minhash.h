@@ -19,6 +19,11 @@ typedef void (*chaff__minhash_fn)(const chaff__perm *p, const uint32_t *x, size_
 
 void chaff__minhash_scalar(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);
 
+/* One-permutation hashing with optimal densification (core/oph.c): the same
+ * signature shape and collision probability J per value, one hash per shingle.
+ * p->k is the number of bins (at most 1024). */
+void chaff__oph(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);
+
 chaff_status chaff__perm_init(chaff__perm *p, unsigned k, uint64_t seed,
                               const chaff_allocator *a);
 void chaff__perm_free(chaff__perm *p, const chaff_allocator *a);

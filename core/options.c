@@ -80,7 +80,7 @@ chaff_status chaff_options_check(const chaff_options *o, char *why, size_t cap)
         return out_of_range(why, cap, &params[5], "");
     if (o->shingle > CHAFF_SHINGLE_CHARS)
         return fail(why, cap, "shingle must be words or chars");
-    if (o->method != CHAFF_METHOD_MINHASH)
+    if (o->method > CHAFF_METHOD_OPH)
         return fail(why, cap, "unknown method");
     if (o->simd > CHAFF_SIMD_NEON)
         return fail(why, cap, "unknown SIMD path");

@@ -23,7 +23,7 @@ chaff_status chaff_sketcher_new(chaff_sketcher **out, const chaff_options *opts)
         return CHAFF_E_NOMEM;
     s->alloc = al;
     chaff__tok_init(&s->tok, opts);
-    s->kernel = chaff__minhash_kernel(opts->simd);
+    s->kernel = opts->method == CHAFF_METHOD_OPH ? chaff__oph : chaff__minhash_kernel(opts->simd);
     if ((st = chaff__perm_init(&s->perm, opts->num_perm, opts->seed, &al))) {
         chaff_sketcher_free(s);
         return st;

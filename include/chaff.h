@@ -94,7 +94,8 @@ typedef enum chaff_shingle_kind {
 } chaff_shingle_kind;
 
 typedef enum chaff_method {
-    CHAFF_METHOD_MINHASH = 0   /* num_perm independent permutations */
+    CHAFF_METHOD_MINHASH = 0,  /* num_perm independent permutations (the SIMD kernel) */
+    CHAFF_METHOD_OPH = 1       /* one-permutation hashing, num_perm bins, densified */
 } chaff_method;
 
 /* Which vector instructions the signature kernel uses. Every path gives
