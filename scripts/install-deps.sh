@@ -6,7 +6,7 @@
 # builds the accuracy test's corpus from those packages' documentation.
 set -eu
 pkgs="gcc make cmake pkg-config libxxhash-dev libzstd-dev zlib1g-dev libsimde-dev \
-libcmocka-dev libutf8proc-dev zstd gzip python3 \
+libcmocka-dev libutf8proc-dev zstd gzip python3 xxhash \
 manpages manpages-dev perl-doc fortunes-min fortunes"
 missing=""
 for p in $pkgs; do
