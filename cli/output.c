@@ -73,6 +73,28 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
+/* The descriptor a name stands for when it names one already open
+ * ("/dev/stdout", "/dev/fd/3", "/proc/self/fd/3"), else -1. Such a name may
+ * resolve to a regular file (a redirected stdout): it must be written through
+ * the descriptor, never replaced by a rename. */
+static int open_descriptor(const char *path)
+{
+    if (!strcmp(path, "/dev/stdout"))
+        return STDOUT_FILENO;
+    if (!strcmp(path, "/dev/stderr"))
+        return STDERR_FILENO;
+    const char *num = NULL;
+    if (!strncmp(path, "/dev/fd/", 8))
+        num = path + 8;
+    else if (!strncmp(path, "/proc/self/fd/", 14))
+        num = path + 14;
+    if (!num || *num < '0' || *num > '9')
+        return -1;
+    char *end;
+    long fd = strtol(num, &end, 10);
+    return *end || fd > 1 << 20 ? -1 : (int)fd;
+}
+
 cli_output *cli_output_open(const char *path, int *err)
 {
     cli_output *o = calloc(1, sizeof *o);
@@ -87,9 +109,20 @@ cli_output *cli_output_open(const char *path, int *err)
     else if (ends_with(path, ".gz"))
         c = CHAFF_COMPRESS_GZIP;
     struct stat st_path;
+    int given = open_descriptor(path);
     if (!strcmp(path, "-")) {
         o->fd = STDOUT_FILENO;
         c = CHAFF_COMPRESS_NONE;
+    } else if (given >= 0) {
+        /* a duplicate, so that closing it at commit leaves the original open */
+        o->path = strdup(path);
+        o->fd = fcntl(given, F_DUPFD_CLOEXEC, 3);
+        if (!o->path || o->fd < 0) {
+            *err = o->path ? errno : ENOMEM;
+            o->fd = -1;
+            cli_output_abort(o);
+            return NULL;
+        }
     } else if (stat(path, &st_path) == 0 && !S_ISREG(st_path.st_mode)) {
         /* A device or FIFO (/dev/null, a pipe): there is nothing to replace
          * atomically, and renaming over it would destroy it. */

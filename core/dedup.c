@@ -10,8 +10,13 @@
  *      why the verdicts never depend on timing or thread count.
  * Stage 1 runs on a pool of workers that take small blocks of records from an
  * atomic counter (records differ in length, so a fixed split would leave
- * threads idle); the calling thread is worker 0. */
+ * threads idle). The calling thread decides each block as soon as it is
+ * sketched and, while the next block is not ready, sketches blocks itself, so
+ * stage 2 overlaps stage 1 instead of waiting for the whole chunk. Shingle
+ * sets live in per-worker segments that never move during a chunk, because
+ * the deciding thread reads them while their worker goes on writing. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,22 +28,27 @@
 #define CHUNK 4096
 #define GRAB 16              /* records a worker takes at a time */
 #define MAX_THREADS 1024
+#define BLOCKS ((CHUNK + GRAB - 1) / GRAB)
+#define SEGMENT (1u << 16)   /* shingles per arena segment, at least */
 
 typedef struct sketch {
     XXH128_hash_t exact;
-    size_t sh_off;           /* sorted unique shingles in its worker's arena */
+    const uint32_t *sh;      /* sorted unique shingles, in a worker's segment */
     uint32_t nsh;
-    uint16_t has_words;
-    uint16_t worker;
+    uint32_t has_words;
 } sketch;
+
+typedef struct segment {
+    uint32_t *p;
+    size_t len, cap;
+} segment;
 
 typedef struct worker {
     chaff_dedup *d;
-    unsigned id;
     chaff__tok tok;
     uint32_t *sig;           /* num_perm */
-    uint32_t *arena;         /* shingles of this worker's records in the chunk */
-    size_t arena_len, arena_cap;
+    segment *seg;            /* shingles of this worker's records in the chunk */
+    size_t nseg, segcap, cur;
     uint64_t shingles;
     chaff_status st;
     pthread_t thread;
@@ -59,12 +69,15 @@ struct chaff_dedup {
     unsigned nw;
     /* the pool: workers 1..nw-1 wait for a new generation, sketch, report */
     pthread_mutex_t mu;
-    pthread_cond_t go, done;
+    pthread_cond_t go, done_cv;
     unsigned gen, running;
     int quit, pool_ready;
     const chaff_doc *docs;
     size_t ndocs;
     atomic_size_t next;
+    /* per block of the chunk: 0 while pending, else 1 + the chaff_status of
+     * sketching it, stored with release order after the block's results */
+    _Atomic unsigned char done[BLOCKS];
     uint32_t *cand;
     size_t cand_cap;
     chaff_dedup_stats stats;
@@ -120,7 +133,6 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
     for (unsigned i = 0; i < d->nw; i++) {
         worker *w = &d->w[i];
         w->d = d;
-        w->id = i;
         chaff__tok_init(&w->tok, opts);
         if (!(w->sig = chaff__alloc(&al, opts->num_perm * sizeof *w->sig))) {
             chaff_dedup_free(d);
@@ -148,7 +160,9 @@ void chaff_dedup_free(chaff_dedup *d)
     for (unsigned i = 0; d->w && i < d->nw; i++) {
         chaff__tok_free(&d->w[i].tok);
         chaff__free(&al, d->w[i].sig);
-        chaff__free(&al, d->w[i].arena);
+        for (size_t k = 0; k < d->w[i].nseg; k++)
+            chaff__free(&al, d->w[i].seg[k].p);
+        chaff__free(&al, d->w[i].seg);
     }
     chaff__free(&al, d->w);
     chaff__perm_free(&d->perm, &al);
@@ -160,6 +174,33 @@ void chaff_dedup_free(chaff_dedup *d)
     chaff__free(&al, d);
 }
 
+/* Room for n shingles in the worker's segments: the first one with space, or
+ * a new one. Segments are only ever added, so earlier sets never move. */
+static uint32_t *take(worker *w, size_t n)
+{
+    const chaff_allocator *al = &w->d->alloc;
+    for (; w->cur < w->nseg; w->cur++) {
+        segment *g = &w->seg[w->cur];
+        if (g->cap - g->len >= n)
+            return g->p + g->len;
+    }
+    if (w->nseg == w->segcap) {
+        size_t cap = w->segcap ? w->segcap * 2 : 4;
+        segment *g = chaff__realloc(al, w->seg, cap * sizeof *g);
+        if (!g)
+            return NULL;
+        w->seg = g;
+        w->segcap = cap;
+    }
+    size_t cap = n > SEGMENT ? n : SEGMENT;
+    uint32_t *p = chaff__alloc(al, cap * sizeof *p);
+    if (!p)
+        return NULL;
+    w->seg[w->nseg++] = (segment){ p, 0, cap };
+    w->cur = w->nseg - 1;
+    return p;
+}
+
 static chaff_status sketch_one(worker *w, const chaff_doc *doc, sketch *sk, uint32_t *fps)
 {
     chaff_dedup *d = w->d;
@@ -169,23 +210,14 @@ static chaff_status sketch_one(worker *w, const chaff_doc *doc, sketch *sk, uint
         return st;
     sk->exact = t->exact;
     sk->has_words = t->nsh > 0;
-    sk->worker = (uint16_t)w->id;
     size_t n = t->nsh;
-    if (w->arena_len + n > w->arena_cap) {
-        size_t cap = w->arena_cap ? w->arena_cap : 1 << 16;
-        while (cap < w->arena_len + n)
-            cap *= 2;
-        uint32_t *a = chaff__realloc(&d->alloc, w->arena, cap * sizeof *a);
-        if (!a)
-            return CHAFF_E_NOMEM;
-        w->arena = a;
-        w->arena_cap = cap;
-    }
-    uint32_t *set = w->arena + w->arena_len;
+    uint32_t *set = take(w, n);
+    if (!set)
+        return CHAFF_E_NOMEM;
     n = chaff__sorted_set(t->sh, n, set);
-    sk->sh_off = w->arena_len;
+    sk->sh = set;
     sk->nsh = (uint32_t)n;
-    w->arena_len += n;
+    w->seg[w->cur].len += n;
     w->shingles += t->nsh;
     if (sk->has_words) {
         d->sign(&d->perm, set, n, w->sig);
@@ -194,18 +226,25 @@ static chaff_status sketch_one(worker *w, const chaff_doc *doc, sketch *sk, uint
     return CHAFF_OK;
 }
 
-/* Sketches blocks of the current chunk until none is left. */
-static void work(worker *w)
+/* Sketches the next block of the chunk and publishes it; 0 when none is left. */
+static int sketch_block(worker *w)
 {
     chaff_dedup *d = w->d;
-    for (;;) {
-        size_t i = atomic_fetch_add_explicit(&d->next, GRAB, memory_order_relaxed);
-        if (i >= d->ndocs)
-            return;
-        size_t end = i + GRAB < d->ndocs ? i + GRAB : d->ndocs;
-        for (; i < end && w->st == CHAFF_OK; i++)
-            w->st = sketch_one(w, &d->docs[i], &d->sk[i], d->fps + i * d->bands);
-    }
+    size_t i = atomic_fetch_add_explicit(&d->next, GRAB, memory_order_relaxed);
+    if (i >= d->ndocs)
+        return 0;
+    size_t end = i + GRAB < d->ndocs ? i + GRAB : d->ndocs;
+    chaff_status st = CHAFF_OK;
+    for (size_t k = i; k < end && st == CHAFF_OK; k++)
+        st = sketch_one(w, &d->docs[k], &d->sk[k], d->fps + k * d->bands);
+    atomic_store_explicit(&d->done[i / GRAB], (unsigned char)(1 + st), memory_order_release);
+    return 1;
+}
+
+static void work(worker *w)
+{
+    while (sketch_block(w))
+        ;
 }
 
 static void *worker_main(void *arg)
@@ -225,7 +264,7 @@ static void *worker_main(void *arg)
         work(w);
         pthread_mutex_lock(&d->mu);
         if (--d->running == 0)
-            pthread_cond_signal(&d->done);
+            pthread_cond_signal(&d->done_cv);
         pthread_mutex_unlock(&d->mu);
     }
 }
@@ -240,7 +279,7 @@ static chaff_status start_pool(chaff_dedup *d)
         pthread_mutex_destroy(&d->mu);
         return CHAFF_E_NOMEM;
     }
-    if (pthread_cond_init(&d->done, NULL)) {
+    if (pthread_cond_init(&d->done_cv, NULL)) {
         pthread_cond_destroy(&d->go);
         pthread_mutex_destroy(&d->mu);
         return CHAFF_E_NOMEM;
@@ -266,20 +305,28 @@ static void stop_pool(chaff_dedup *d)
         if (d->w[i].started)
             pthread_join(d->w[i].thread, NULL);
     pthread_cond_destroy(&d->go);
-    pthread_cond_destroy(&d->done);
+    pthread_cond_destroy(&d->done_cv);
     pthread_mutex_destroy(&d->mu);
     d->pool_ready = 0;
 }
 
-/* Stage 1 for docs[0..n): every worker, the calling thread included. */
-static chaff_status sketch_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n)
+static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *sk,
+                           const uint32_t *fps, chaff_verdict *v);
+
+/* Both stages for docs[0..n) (n <= CHUNK): the pool sketches, the calling
+ * thread decides in record order and sketches whenever it would wait. */
+static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n, chaff_verdict *out)
 {
     d->docs = docs;
     d->ndocs = n;
     atomic_store_explicit(&d->next, 0, memory_order_relaxed);
+    for (size_t b = 0; b < (n + GRAB - 1) / GRAB; b++)
+        atomic_store_explicit(&d->done[b], 0, memory_order_relaxed);
     for (unsigned i = 0; i < d->nw; i++) {
-        d->w[i].arena_len = 0;
-        d->w[i].st = CHAFF_OK;
+        worker *w = &d->w[i];
+        for (size_t k = 0; k < w->nseg; k++)
+            w->seg[k].len = 0;
+        w->cur = 0;
     }
     unsigned helpers = d->nw > 1 && n > GRAB ? d->nw - 1 : 0;
     if (helpers) {
@@ -289,17 +336,35 @@ static chaff_status sketch_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n
         pthread_cond_broadcast(&d->go);
         pthread_mutex_unlock(&d->mu);
     }
-    work(&d->w[0]);
+    chaff_status st = CHAFF_OK;
+    for (size_t next = 0; next < n && st == CHAFF_OK;) {
+        unsigned char f = atomic_load_explicit(&d->done[next / GRAB], memory_order_acquire);
+        if (f == 0) {
+            if (!sketch_block(&d->w[0]))
+                sched_yield(); /* a worker has this block; it takes microseconds */
+            continue;
+        }
+        if (f != 1) {
+            st = (chaff_status)(f - 1);
+            break;
+        }
+        size_t end = next + GRAB < n ? next + GRAB : n;
+        for (size_t i = next; i < end && st == CHAFF_OK; i++) {
+            if (i + 2 < end) /* the index is far bigger than cache: ask early */
+                chaff__lsh_prefetch(&d->lsh, d->fps + (i + 2) * d->bands, d->bands);
+            st = decide(d, &docs[i], &d->sk[i], d->fps + i * d->bands, &out[i]);
+        }
+        next = end;
+    }
+    if (st)
+        work(&d->w[0]); /* let the chunk drain, so no worker is left on it */
     if (helpers) {
         pthread_mutex_lock(&d->mu);
         while (d->running)
-            pthread_cond_wait(&d->done, &d->mu);
+            pthread_cond_wait(&d->done_cv, &d->mu);
         pthread_mutex_unlock(&d->mu);
     }
-    chaff_status st = CHAFF_OK;
     for (unsigned i = 0; i < d->nw; i++) {
-        if (!st)
-            st = d->w[i].st;
         d->stats.shingles += d->w[i].shingles;
         d->w[i].shingles = 0;
     }
@@ -365,7 +430,7 @@ static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *s
     if (st)
         return st;
     d->stats.candidates += nc;
-    const uint32_t *q = d->w[sk->worker].arena + sk->sh_off;
+    const uint32_t *q = sk->sh;
     double best = -1;
     uint32_t best_id = 0;
     for (size_t i = 0; i < nc && best < 1.0; i++) {
@@ -395,16 +460,9 @@ chaff_status chaff_dedup_add(chaff_dedup *d, const chaff_doc *docs, size_t n, ch
 {
     for (size_t base = 0; base < n; base += CHUNK) {
         size_t m = n - base < CHUNK ? n - base : CHUNK;
-        chaff_status st = sketch_chunk(d, docs + base, m);
+        chaff_status st = run_chunk(d, docs + base, m, out + base);
         if (st)
             return st;
-        for (size_t i = 0; i < m; i++) {
-            if (i + 2 < m) /* the index is far bigger than cache: ask early */
-                chaff__lsh_prefetch(&d->lsh, d->fps + (i + 2) * d->bands, d->bands);
-            if ((st = decide(d, &docs[base + i], &d->sk[i], d->fps + i * d->bands,
-                             &out[base + i])))
-                return st;
-        }
     }
     return CHAFF_OK;
 }

@@ -15,4 +15,6 @@ else
     "chaff: <stdout>: write failed: No space left on device" "exit=3" "/dev/full is still a device"
 fi
 $CHAFF dedup -q in.jsonl --kept /dev/null; echo "exit=$?"
+$CHAFF dedup -q in.jsonl --kept /dev/stdout; echo "exit=$?"
+[ -L /dev/stdout ] && echo "/dev/stdout is still a link"
 ls -A
