@@ -4,7 +4,10 @@
  * what lets chaff drop exactly the pairs at or above the threshold: with 128
  * permutations the estimate's standard deviation near J = 0.8 is about 0.035,
  * so estimate-only verification loses about half of the pairs just above T.
- * The cost is 4 bytes per stored shingle hash (at most CHAFF_VERIFY_CAP). */
+ * The cost is 4 bytes per stored shingle hash (at most CHAFF_VERIFY_CAP).
+ * Samples are appended to fixed segments rather than one growing array: no
+ * doubling slack, and no copy of the whole store each time it grows. The
+ * tables grow by half at 3/4 full, for the same reason. */
 #include "store.h"
 
 #define EMPTY UINT32_MAX
@@ -19,16 +22,23 @@ void chaff__store_free(chaff__store *s)
 {
     chaff__free(&s->alloc, s->index);
     chaff__free(&s->alloc, s->exact);
-    chaff__free(&s->alloc, s->off);
+    chaff__free(&s->alloc, s->set);
     chaff__free(&s->alloc, s->len);
-    chaff__free(&s->alloc, s->sh);
+    for (size_t i = 0; i < s->nseg; i++)
+        chaff__free(&s->alloc, s->seg[i]);
+    chaff__free(&s->alloc, s->seg);
     chaff__free(&s->alloc, s->table);
     memset(s, 0, sizeof *s);
 }
 
 static inline size_t slot_of(XXH128_hash_t h, size_t cap)
 {
-    return (size_t)(h.low64 & (cap - 1)); /* cap is a power of two */
+    return (size_t)(((h.low64 >> 32) * cap) >> 32); /* fast range: any cap <= 2^32 */
+}
+
+static inline size_t next_slot(size_t i, size_t cap)
+{
+    return i + 1 == cap ? 0 : i + 1;
 }
 
 uint32_t chaff__store_find_exact(const chaff__store *s, XXH128_hash_t h)
@@ -40,13 +50,13 @@ uint32_t chaff__store_find_exact(const chaff__store *s, XXH128_hash_t h)
         uint32_t id = s->table[i];
         if (id == EMPTY || XXH128_isEqual(s->exact[id], h))
             return id;
-        i = (i + 1) & (s->table_cap - 1);
+        i = next_slot(i, s->table_cap);
     }
 }
 
 static chaff_status grow_table(chaff__store *s)
 {
-    size_t cap = s->table_cap ? s->table_cap * 2 : 1024;
+    size_t cap = s->table_cap ? s->table_cap + s->table_cap / 2 : 1024;
     uint32_t *t = chaff__alloc(&s->alloc, cap * sizeof *t);
     if (!t)
         return CHAFF_E_NOMEM;
@@ -54,7 +64,7 @@ static chaff_status grow_table(chaff__store *s)
     for (size_t id = 0; id < s->n; id++) {
         size_t i = slot_of(s->exact[id], cap);
         while (t[i] != EMPTY)
-            i = (i + 1) & (cap - 1);
+            i = next_slot(i, cap);
         t[i] = (uint32_t)id;
     }
     chaff__free(&s->alloc, s->table);
@@ -74,14 +84,14 @@ static int resize(const chaff_allocator *a, void **p, size_t n, size_t elem)
 
 static chaff_status grow_records(chaff__store *s)
 {
-    size_t cap = s->cap ? s->cap * 2 : 1024;
+    size_t cap = s->cap ? s->cap + s->cap / 2 : 1024;
     if (cap > EMPTY)
         cap = EMPTY; /* ids are 32-bit; EMPTY itself is never an id */
     if (cap <= s->n)
         return CHAFF_E_NOMEM;
     if (resize(&s->alloc, (void **)&s->index, cap, sizeof *s->index) ||
         resize(&s->alloc, (void **)&s->exact, cap, sizeof *s->exact) ||
-        resize(&s->alloc, (void **)&s->off, cap, sizeof *s->off) ||
+        resize(&s->alloc, (void **)&s->set, cap, sizeof *s->set) ||
         resize(&s->alloc, (void **)&s->len, cap, sizeof *s->len))
         return CHAFF_E_NOMEM;
     s->cap = cap;
@@ -94,27 +104,33 @@ chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
     chaff_status st;
     if (s->n == s->cap && (st = grow_records(s)))
         return st;
-    if ((s->n + 1) * 2 > s->table_cap && (st = grow_table(s)))
+    if ((s->n + 1) * 4 > s->table_cap * 3 && (st = grow_table(s)))
         return st;
     size_t keep = n > CHAFF_VERIFY_CAP ? CHAFF_VERIFY_CAP : n;
-    if (s->sh_len + keep > s->sh_cap) {
-        size_t cap = s->sh_cap ? s->sh_cap : 4096;
-        while (cap < s->sh_len + keep)
-            cap *= 2;
-        if (resize(&s->alloc, (void **)&s->sh, cap, sizeof *s->sh))
+    if (!s->nseg || s->seg_used + keep > CHAFF__SEGMENT) {
+        if (s->nseg == s->segcap) {
+            size_t cap = s->segcap ? s->segcap * 2 : 16;
+            if (resize(&s->alloc, (void **)&s->seg, cap, sizeof *s->seg))
+                return CHAFF_E_NOMEM;
+            s->segcap = cap;
+        }
+        uint32_t *g = chaff__alloc(&s->alloc, CHAFF__SEGMENT * sizeof *g);
+        if (!g)
             return CHAFF_E_NOMEM;
-        s->sh_cap = cap;
+        s->seg[s->nseg++] = g;
+        s->seg_used = 0;
     }
+    uint32_t *dst = s->seg[s->nseg - 1] + s->seg_used;
+    s->seg_used += keep;
     uint32_t k = (uint32_t)s->n++;
     s->index[k] = index;
     s->exact[k] = h;
-    s->off[k] = s->sh_len;
+    s->set[k] = dst;
     s->len[k] = (uint32_t)keep | (n > keep ? CHAFF__TRUNCATED : 0);
-    memcpy(s->sh + s->sh_len, sh, keep * sizeof *sh);
-    s->sh_len += keep;
+    memcpy(dst, sh, keep * sizeof *sh);
     size_t i = slot_of(h, s->table_cap);
     while (s->table[i] != EMPTY)
-        i = (i + 1) & (s->table_cap - 1);
+        i = next_slot(i, s->table_cap);
     s->table[i] = k;
     *id = k;
     return CHAFF_OK;
@@ -137,7 +153,7 @@ static size_t count_le(const uint32_t *v, size_t n, uint32_t t)
 double chaff__store_jaccard(const chaff__store *s, uint32_t id, const uint32_t *q, size_t n,
                             double min_j)
 {
-    const uint32_t *k = s->sh + s->off[id];
+    const uint32_t *k = s->set[id];
     size_t m = s->len[id] & ~CHAFF__TRUNCATED;
     if (s->len[id] & CHAFF__TRUNCATED) {
         /* Both sets restricted to hashes <= the sample's largest: the union
@@ -162,6 +178,7 @@ double chaff__store_jaccard(const chaff__store *s, uint32_t id, const uint32_t *
 
 size_t chaff__store_bytes(const chaff__store *s)
 {
-    return s->cap * (sizeof *s->index + sizeof *s->exact + sizeof *s->off + sizeof *s->len) +
-           s->sh_cap * sizeof *s->sh + s->table_cap * sizeof *s->table;
+    return s->cap * (sizeof *s->index + sizeof *s->exact + sizeof *s->set + sizeof *s->len) +
+           s->nseg * (size_t)CHAFF__SEGMENT * sizeof(uint32_t) + s->segcap * sizeof *s->seg +
+           s->table_cap * sizeof *s->table;
 }

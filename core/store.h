@@ -17,15 +17,18 @@ typedef struct chaff__store {
     size_t n, cap;           /* kept records with words */
     uint64_t *index;         /* caller's record index per kept id */
     XXH128_hash_t *exact;    /* exact hash per kept id */
-    uint64_t *off;           /* start of each kept record's sample in sh */
+    const uint32_t **set;    /* each kept record's sample, sorted ascending */
     uint32_t *len;           /* its length; CHAFF__TRUNCATED set when a sample */
-    uint32_t *sh;            /* all samples, sorted ascending each */
-    size_t sh_len, sh_cap;
+    uint32_t **seg;          /* the samples live in segments of CHAFF__SEGMENT */
+    size_t nseg, segcap, seg_used;
     uint32_t *table;         /* exact-hash table of kept ids, UINT32_MAX = empty */
     size_t table_cap;
 } chaff__store;
 
 #define CHAFF__TRUNCATED 0x80000000u
+/* Values per sample segment: 4 MiB. A sample never straddles two segments, so
+ * at most CHAFF_VERIFY_CAP values per segment go unused. */
+#define CHAFF__SEGMENT (1u << 20)
 
 void chaff__store_init(chaff__store *s, const chaff_allocator *a);
 void chaff__store_free(chaff__store *s);
