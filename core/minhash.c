@@ -13,16 +13,20 @@ static uint64_t splitmix64(uint64_t *s)
 chaff_status chaff__perm_init(chaff__perm *p, unsigned k, uint64_t seed, const chaff_allocator *al)
 {
     p->k = k;
-    p->a = chaff__alloc(al, (size_t)k * sizeof(uint32_t) * 2);
+    p->a = chaff__alloc(al, (size_t)k * (sizeof(uint32_t) * 2 + CHAFF__PROBES * sizeof(uint16_t)));
     if (!p->a)
         return CHAFF_E_NOMEM;
     p->b = p->a + k;
+    p->probe = (uint16_t *)(p->b + k);
     uint64_t s = seed ^ 0x6368616666ULL; /* "chaff": seed 0 is not a weak state */
     for (unsigned i = 0; i < k; i++) {
         uint64_t r = splitmix64(&s);
         p->a[i] = (uint32_t)r | 1u;
         p->b[i] = (uint32_t)(r >> 32);
     }
+    for (unsigned i = 0; i < k; i++)
+        for (uint32_t t = 0; t < CHAFF__PROBES; t++)
+            p->probe[i * CHAFF__PROBES + t] = (uint16_t)chaff__oph_probe(p, i, t + 1);
     return CHAFF_OK;
 }
 
@@ -30,4 +34,5 @@ void chaff__perm_free(chaff__perm *p, const chaff_allocator *al)
 {
     chaff__free(al, p->a);
     p->a = p->b = NULL;
+    p->probe = NULL;
 }

@@ -8,9 +8,12 @@
  * so it is a bijection). The shingle hashes are already well mixed, which is
  * what keeps this cheap family unbiased (see ../shared/PERF-BUDGET.md). */
 typedef struct chaff__perm {
-    uint32_t *a, *b;         /* num_perm each, 64-byte aligned */
+    uint32_t *a, *b;         /* num_perm each */
+    uint16_t *probe;         /* OPH: the first CHAFF__PROBES bins each bin borrows from */
     unsigned k;
 } chaff__perm;
+
+#define CHAFF__PROBES 8
 
 /* sig[0..p->k) = min over x[0..n) of a*x+b; all 0xFFFFFFFF when n == 0.
  * Every kernel returns bit-identical results. */
@@ -23,6 +26,8 @@ void chaff__minhash_scalar(const chaff__perm *p, const uint32_t *x, size_t n, ui
  * signature shape and collision probability J per value, one hash per shingle.
  * p->k is the number of bins (at most 1024). */
 void chaff__oph(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);
+/* The bin that empty bin k borrows from on its attempt-th try (attempt >= 1). */
+unsigned chaff__oph_probe(const chaff__perm *p, unsigned k, uint32_t attempt);
 
 chaff_status chaff__perm_init(chaff__perm *p, unsigned k, uint64_t seed,
                               const chaff_allocator *a);
