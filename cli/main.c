@@ -10,6 +10,7 @@ static void usage(FILE *f)
           "\n"
           "Commands:\n"
           "  dedup     remove exact and near-duplicate records (chaff dedup --help)\n"
+          "  bench     time and score dedup on a generated corpus (chaff bench --help)\n"
           "\n"
           "  chaff --version    print the version\n"
           "  chaff --help       this help\n",
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "dedup"))
         return cli_dedup(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench"))
+        return cli_bench(argc - 1, argv + 1);
     cli_msg("unknown command '%s' (see chaff --help)", cmd);
     return EXIT_USAGE;
 }
