@@ -13,12 +13,17 @@ typedef struct chaff__tok {
     unsigned n;              /* words or code points per shingle */
     uint64_t seed;
     char *norm;              /* normalised text: words joined by one space */
-    size_t norm_len, norm_cap;
+    size_t norm_len, norm_cap; /* norm_cap: the whole allocation, which starts
+                                * a few bytes before norm (core/tokenize.c) */
     uint64_t *units;         /* per word (or code point): its 64-bit hash */
     size_t nunits, units_cap;
     uint32_t *sh;            /* shingle hashes, unsorted, may repeat */
     size_t nsh, sh_cap;
     XXH128_hash_t exact;     /* XXH3-128 of norm[0..norm_len) */
+    uint32_t *ord;           /* scratch: word numbers grouped by length */
+    size_t ord_cap;
+    /* char shingles: the hash of each ASCII code point under seed */
+    uint64_t ascii_hash[128];
 } chaff__tok;
 
 void chaff__tok_init(chaff__tok *t, const chaff_options *o);
@@ -29,8 +34,9 @@ void chaff__tok_free(chaff__tok *t);
 chaff_status chaff__tokenize(chaff__tok *t, const char *text, size_t len);
 
 /* Writes the values of src[0..n) to dst sorted, without repeats, and returns
- * how many there are. dst has room for n; src == dst is allowed. Linear for
- * the uniform hashes it is used on. */
+ * how many there are. dst has room for n; src == dst is allowed (but slower).
+ * Linear for the uniform hashes it is used on, except up to 64 values, where
+ * a branch-free quadratic placement is faster. */
 size_t chaff__sorted_set(const uint32_t *src, size_t n, uint32_t *dst);
 
 #endif
