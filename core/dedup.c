@@ -80,6 +80,7 @@ struct chaff_dedup {
     _Atomic unsigned char done[BLOCKS];
     uint32_t *cand;
     size_t cand_cap;
+    size_t *ends;            /* per band: where the record's fingerprint would go */
     chaff_dedup_stats stats;
 };
 
@@ -126,6 +127,7 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
         !(d->sk = chaff__alloc(&al, CHUNK * sizeof *d->sk)) ||
         !(d->fps = chaff__alloc(&al, (size_t)CHUNK * d->bands * sizeof *d->fps)) ||
         !(d->cand = chaff__alloc(&al, d->cand_cap * sizeof *d->cand)) ||
+        !(d->ends = chaff__alloc(&al, d->bands * sizeof *d->ends)) ||
         !(d->w = chaff__calloc(&al, d->nw, sizeof *d->w))) {
         chaff_dedup_free(d);
         return CHAFF_E_NOMEM;
@@ -171,6 +173,7 @@ void chaff_dedup_free(chaff_dedup *d)
     chaff__free(&al, d->sk);
     chaff__free(&al, d->fps);
     chaff__free(&al, d->cand);
+    chaff__free(&al, d->ends);
     chaff__free(&al, d);
 }
 
@@ -383,8 +386,8 @@ static chaff_status candidates(chaff_dedup *d, const uint32_t *fps, size_t *coun
     size_t n = 0;
     for (unsigned b = 0; b < d->bands; b++) {
         size_t got;
-        while ((got = chaff__lsh_query(&d->lsh, fps[b], d->cand + n, d->cand_cap - n)) >
-               d->cand_cap - n) {
+        while ((got = chaff__lsh_query(&d->lsh, fps[b], d->cand + n, d->cand_cap - n,
+                                       &d->ends[b])) > d->cand_cap - n) {
             uint32_t *c = chaff__realloc(&d->alloc, d->cand, d->cand_cap * 2 * sizeof *c);
             if (!c)
                 return CHAFF_E_NOMEM;
@@ -426,7 +429,11 @@ static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *s
         return CHAFF_OK;
     }
     size_t nc;
-    chaff_status st = candidates(d, fps, &nc);
+    /* room first: the queries' end positions must survive until the insert */
+    chaff_status st = chaff__lsh_reserve(&d->lsh, d->bands);
+    if (st)
+        return st;
+    st = candidates(d, fps, &nc);
     if (st)
         return st;
     d->stats.candidates += nc;
@@ -450,8 +457,7 @@ static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *s
     if ((st = chaff__store_add(s, doc->index, sk->exact, q, sk->nsh, &id)))
         return st;
     for (unsigned b = 0; b < d->bands; b++)
-        if ((st = chaff__lsh_insert(&d->lsh, fps[b], id)))
-            return st;
+        chaff__lsh_insert_at(&d->lsh, fps[b], id, d->ends[b]);
     d->stats.kept++;
     return CHAFF_OK;
 }

@@ -56,22 +56,47 @@ static chaff_status grow(chaff__lsh *l)
     return CHAFF_OK;
 }
 
-chaff_status chaff__lsh_insert(chaff__lsh *l, uint32_t fp, uint32_t id)
+chaff_status chaff__lsh_reserve(chaff__lsh *l, size_t n)
 {
-    if ((l->count + 1) * 4 > l->cap * 3) {
+    while ((l->count + n) * 4 > l->cap * 3) {
         chaff_status st = grow(l);
         if (st)
             return st;
     }
+    return CHAFF_OK;
+}
+
+chaff_status chaff__lsh_insert(chaff__lsh *l, uint32_t fp, uint32_t id)
+{
+    chaff_status st = chaff__lsh_reserve(l, 1);
+    if (st)
+        return st;
     place(l->slots, l->cap, fp, id);
     l->count++;
     return CHAFF_OK;
 }
 
-size_t chaff__lsh_query(const chaff__lsh *l, uint32_t fp, uint32_t *out, size_t max)
+/* Every slot from fp's home up to end was full when the query ran, and slots
+ * are never emptied, so any empty slot from end on is reachable from home:
+ * another band of the same record may have taken end itself meanwhile. */
+void chaff__lsh_insert_at(chaff__lsh *l, uint32_t fp, uint32_t id, size_t end)
 {
-    if (!l->cap)
+    chaff__lsh_slot *s = l->slots;
+    while (s[end].id != EMPTY)
+        end = end + 1 == l->cap ? 0 : end + 1;
+    s[end].fp = fp;
+    s[end].id = id;
+    l->count++;
+}
+
+size_t chaff__lsh_query(const chaff__lsh *l, uint32_t fp, uint32_t *out, size_t max,
+                        size_t *end)
+{
+    if (!l->cap) {
+        if (end)
+            *end = 0;
         return 0;
+    }
     size_t i = home(fp, l->cap), n = 0;
     const chaff__lsh_slot *s = l->slots;
     while (s[i].id != EMPTY) {
@@ -82,6 +107,8 @@ size_t chaff__lsh_query(const chaff__lsh *l, uint32_t fp, uint32_t *out, size_t 
         }
         i = i + 1 == l->cap ? 0 : i + 1;
     }
+    if (end)
+        *end = i;
     return n;
 }
 

@@ -22,9 +22,17 @@ typedef struct chaff__lsh {
 void chaff__lsh_init(chaff__lsh *l, const chaff_allocator *a);
 void chaff__lsh_free(chaff__lsh *l);
 chaff_status chaff__lsh_insert(chaff__lsh *l, uint32_t fp, uint32_t id);
+/* Makes room for n more entries now, so that positions returned by queries
+ * stay valid for chaff__lsh_insert_at() until those n are inserted. */
+chaff_status chaff__lsh_reserve(chaff__lsh *l, size_t n);
 /* Writes up to max ids stored under fp to out; returns how many there are in
- * all, so a result above max means: grow out and ask again. */
-size_t chaff__lsh_query(const chaff__lsh *l, uint32_t fp, uint32_t *out, size_t max);
+ * all, so a result above max means: grow out and ask again. *end (if not
+ * NULL) gets the empty slot that ended the scan: where fp would go. */
+size_t chaff__lsh_query(const chaff__lsh *l, uint32_t fp, uint32_t *out, size_t max,
+                        size_t *end);
+/* Inserts at or after end (from a query for fp since the last reserve),
+ * sparing the scan from fp's home that an insert would repeat. */
+void chaff__lsh_insert_at(chaff__lsh *l, uint32_t fp, uint32_t id, size_t end);
 
 /* Starts loading the slots that queries for fp[0..n) will read. */
 void chaff__lsh_prefetch(const chaff__lsh *l, const uint32_t *fp, unsigned n);

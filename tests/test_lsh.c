@@ -17,25 +17,57 @@ static void test_multimap(void **state)
     chaff__lsh l;
     chaff__lsh_init(&l, NULL);
     uint32_t out[8];
-    assert_int_equal(chaff__lsh_query(&l, 5, out, 8), 0);
+    assert_int_equal(chaff__lsh_query(&l, 5, out, 8, NULL), 0);
     /* many ids under one fingerprint, and 200k distinct ones forcing growth */
     for (uint32_t i = 0; i < 5; i++)
         assert_int_equal(chaff__lsh_insert(&l, 0xDEADBEEF, 100 + i), CHAFF_OK);
     for (uint32_t i = 0; i < 200000; i++)
         assert_int_equal(chaff__lsh_insert(&l, i * 2654435761u, i), CHAFF_OK);
-    assert_int_equal(chaff__lsh_query(&l, 0xDEADBEEF, out, 8), 5);
+    assert_int_equal(chaff__lsh_query(&l, 0xDEADBEEF, out, 8, NULL), 5);
     int seen = 0;
     for (int i = 0; i < 5; i++)
         seen |= 1 << (out[i] - 100);
     assert_int_equal(seen, 31);
     /* a short buffer reports the full count so the caller can grow */
-    assert_int_equal(chaff__lsh_query(&l, 0xDEADBEEF, out, 2), 5);
+    assert_int_equal(chaff__lsh_query(&l, 0xDEADBEEF, out, 2, NULL), 5);
     for (uint32_t i = 0; i < 200000; i += 997) {
-        assert_int_equal(chaff__lsh_query(&l, i * 2654435761u, out, 8), 1);
+        assert_int_equal(chaff__lsh_query(&l, i * 2654435761u, out, 8, NULL), 1);
         assert_int_equal(out[0], i);
     }
     assert_true(l.count * 4 <= l.cap * 3); /* never over 3/4 full */
     assert_true(l.count * 2 >= l.cap);     /* and, after growing, at least 1/2 */
+    chaff__lsh_free(&l);
+}
+
+/* Query-then-insert at the query's end, as chaff_dedup does per kept record,
+ * with many bands whose probe runs collide (near-equal fingerprints end at the
+ * same empty slot): every entry must stay findable. */
+static void test_insert_at_query_end(void **state)
+{
+    (void)state;
+    chaff__lsh l;
+    chaff__lsh_init(&l, NULL);
+    uint32_t out[64];
+    size_t ends[16];
+    const uint32_t records = 30000;
+    for (uint32_t id = 0; id < records; id++) {
+        assert_int_equal(chaff__lsh_reserve(&l, 16), CHAFF_OK);
+        for (int b = 0; b < 16; b++) {
+            uint32_t fp = (id * 2654435761u) ^ (uint32_t)(b < 8 ? 0 : b); /* 8 bands share */
+            chaff__lsh_query(&l, fp, out, 64, &ends[b]);
+        }
+        for (int b = 0; b < 16; b++)
+            chaff__lsh_insert_at(&l, (id * 2654435761u) ^ (uint32_t)(b < 8 ? 0 : b), id, ends[b]);
+    }
+    assert_int_equal(l.count, (size_t)records * 16);
+    assert_true(l.count * 4 <= l.cap * 3);
+    for (uint32_t id = 0; id < records; id++) {
+        assert_int_equal(chaff__lsh_query(&l, id * 2654435761u, out, 64, NULL), 8);
+        for (int k = 0; k < 8; k++)
+            assert_int_equal(out[k], id);
+        for (int b = 8; b < 16; b++)
+            assert_true(chaff__lsh_query(&l, (id * 2654435761u) ^ (uint32_t)b, out, 64, NULL) >= 1);
+    }
     chaff__lsh_free(&l);
 }
 
@@ -111,6 +143,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multimap),
+        cmocka_unit_test(test_insert_at_query_end),
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_s_curve),
     };
