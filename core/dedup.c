@@ -27,6 +27,7 @@
 
 #define CHUNK 4096
 #define GRAB 16              /* records a worker takes at a time */
+#define PREFETCH 4           /* records ahead whose LSH slots are prefetched */
 #define MAX_THREADS 1024
 #define BLOCKS ((CHUNK + GRAB - 1) / GRAB)
 #define SEGMENT (1u << 16)   /* shingles per arena segment, at least */
@@ -352,9 +353,14 @@ static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n, c
             break;
         }
         size_t end = next + GRAB < n ? next + GRAB : n;
+        /* The index is far bigger than cache: ask for a record's slots
+         * PREFETCH records ahead, within the block (the next block may still
+         * be being written). */
+        for (size_t i = next; i < next + PREFETCH && i < end; i++)
+            chaff__lsh_prefetch(&d->lsh, d->fps + i * d->bands, d->bands);
         for (size_t i = next; i < end && st == CHAFF_OK; i++) {
-            if (i + 2 < end) /* the index is far bigger than cache: ask early */
-                chaff__lsh_prefetch(&d->lsh, d->fps + (i + 2) * d->bands, d->bands);
+            if (i + PREFETCH < end)
+                chaff__lsh_prefetch(&d->lsh, d->fps + (i + PREFETCH) * d->bands, d->bands);
             st = decide(d, &docs[i], &d->sk[i], d->fps + i * d->bands, &out[i]);
         }
         next = end;
