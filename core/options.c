@@ -87,25 +87,6 @@ chaff_status chaff_options_check(const chaff_options *o, char *why, size_t cap)
     return CHAFF_OK;
 }
 
-/* Probability that a pair at similarity s becomes an LSH candidate. */
-static double p_candidate(double s, unsigned b, unsigned r)
-{
-    return 1.0 - pow(1.0 - pow(s, r), b);
-}
-
-static double area(double lo, double hi, unsigned b, unsigned r, int miss)
-{
-    const int steps = 200;
-    double h = (hi - lo) / steps, sum = 0;
-    if (hi <= lo)
-        return 0;
-    for (int i = 0; i < steps; i++) {
-        double p = p_candidate(lo + (i + 0.5) * h, b, r);
-        sum += miss ? 1.0 - p : p;
-    }
-    return sum * h;
-}
-
 /* Every candidate is verified exactly, so a false positive costs one cheap
  * check and pairs just below the threshold cost nothing we care about, while a
  * false negative is a duplicate lost for good. Hence: minimise the candidate
@@ -115,15 +96,38 @@ static double area(double lo, double hi, unsigned b, unsigned r, int miss)
  * rule would pick 9 x 13 (p = 0.40 at J = 0.8). */
 chaff_status chaff_lsh_params(double t, unsigned num_perm, unsigned *bands, unsigned *rows)
 {
+    enum { STEPS = 200 };
     if (!(t > 0 && t <= 1) || num_perm < 1 || num_perm > CHAFF_MAX_PERM)
         return CHAFF_E_ARG;
+    /* Midpoint samples of [0, T - 0.1] (candidates) and [T, 1] (misses). For
+     * each r, log(1 - s^r) is kept per sample, so each (b, r) costs one exp()
+     * per sample: P(candidate) = 1 - (1 - s^r)^b = 1 - exp(b log(1 - s^r)). */
+    double s_fp[STEPS], s_fn[STEPS], pw_fp[STEPS], pw_fn[STEPS], l_fp[STEPS], l_fn[STEPS];
+    double lo = t - 0.1 > 0 ? t - 0.1 : 0, h_fp = lo / STEPS, h_fn = (1 - t) / STEPS;
+    for (int i = 0; i < STEPS; i++) {
+        s_fp[i] = pw_fp[i] = (i + 0.5) * h_fp;
+        s_fn[i] = pw_fn[i] = t + (i + 0.5) * h_fn;
+    }
     double best = INFINITY;
     unsigned bb = 1, br = num_perm;
-    for (unsigned b = 1; b <= num_perm; b++) {
-        for (unsigned r = 1; b * r <= num_perm; r++) {
-            double cost = area(0, t - 0.1, b, r, 0) + 10.0 * area(t, 1, b, r, 1);
-            if (cost < best - 1e-12) {
-                best = cost;
+    for (unsigned r = 1; r <= num_perm; r++) {
+        for (int i = 0; i < STEPS; i++) {
+            l_fp[i] = log1p(-pw_fp[i]);
+            l_fn[i] = pw_fn[i] < 1 ? log1p(-pw_fn[i]) : -INFINITY;
+            pw_fp[i] *= s_fp[i];
+            pw_fn[i] *= s_fn[i];
+        }
+        for (unsigned b = 1; b * r <= num_perm; b++) {
+            double fp = 0, fn = 0;
+            for (int i = 0; i < STEPS; i++) {
+                fp += 1.0 - exp(b * l_fp[i]);
+                fn += exp(b * l_fn[i]);
+            }
+            double cost = fp * h_fp + 10.0 * fn * h_fn;
+            /* ties go to the fewest bands, then the fewest rows */
+            if (cost < best - 1e-12 ||
+                (cost <= best + 1e-12 && (b < bb || (b == bb && r < br)))) {
+                best = cost < best ? cost : best;
                 bb = b;
                 br = r;
             }
