@@ -100,27 +100,15 @@ static void usage(FILE *f)
 
 static int bad_value(const char *flag, const char *v, const char *what)
 {
-    cli_msg("%s: '%s' is not %s (see chaff bench --help)", flag, v, what);
-    return EXIT_USAGE;
+    return cli_bad_value("bench", flag, v, what);
 }
 
 static int parse_uint(const char *flag, const char *v, unsigned long long min,
                       unsigned long long max, unsigned long long *out)
 {
-    char *end;
-    if (!*v || *v < '0' || *v > '9')
-        return bad_value(flag, v, "a whole number");
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (*end)
-        return bad_value(flag, v, "a whole number");
-    if (errno == ERANGE || x < min || x > max) {
-        cli_msg("%s must be between %llu and %llu (see chaff bench --help)", flag, min, max);
-        return EXIT_USAGE;
-    }
-    *out = x;
-    return 0;
+    return cli_parse_uint("bench", flag, v, min, max, out);
 }
+
 
 static unsigned thread_limit(void)
 {
@@ -134,16 +122,10 @@ static unsigned thread_limit(void)
 
 static int parse_simd(const char *flag, const char *v, unsigned *out)
 {
-    for (unsigned s = CHAFF_SIMD_AUTO; s <= CHAFF_SIMD_NEON; s++)
-        if (!strcmp(v, chaff_simd_name(s))) {
-            if (!chaff_simd_supported(s)) {
-                cli_msg("%s: this CPU (or this build) cannot run %s", flag, v);
-                return EXIT_USAGE;
-            }
-            *out = chaff_simd_resolve(s); /* "auto" means the path dedup would use */
-            return 0;
-        }
-    return bad_value(flag, v, "scalar, sse4.1, avx2, avx512 or neon");
+    int rc = cli_parse_simd("bench", flag, v, out);
+    if (!rc)
+        *out = chaff_simd_resolve(*out); /* "auto" means the path dedup would use */
+    return rc;
 }
 
 /* Returns -1 to go on, or an exit code. */

@@ -22,6 +22,13 @@ int cli_exit_for(chaff_status st);
 double cli_now(void);
 uint64_t cli_peak_rss(void);
 
+/* ---- flag values (cli/args.c); cmd names the command for "see chaff CMD --help" ---- */
+int cli_bad_value(const char *cmd, const char *flag, const char *v, const char *what);
+int cli_parse_uint(const char *cmd, const char *flag, const char *v, unsigned long long min,
+                   unsigned long long max, unsigned long long *out);
+/* Any chaff_simd name, "auto" included; a path this CPU lacks is refused. */
+int cli_parse_simd(const char *cmd, const char *flag, const char *v, unsigned *out);
+
 /* ---- inputs (cli/input.c) ---- */
 typedef struct cli_input {
     const char *name;        /* as given; "-" for stdin */

@@ -28,8 +28,7 @@ typedef struct args {
 
 static int bad_value(const char *flag, const char *v, const char *what)
 {
-    cli_msg("%s: '%s' is not %s (see chaff dedup --help)", flag, v, what);
-    return EXIT_USAGE;
+    return cli_bad_value("dedup", flag, v, what);
 }
 
 /* "  HEAD  text..." with text wrapped at 79 columns under column 24. */
@@ -54,25 +53,6 @@ static void print_wrapped(FILE *f, const char *head, const char *text)
     fputc('\n', f);
 }
 
-static int parse_simd(const char *flag, const char *v, unsigned *out)
-{
-    for (unsigned s = CHAFF_SIMD_AUTO; s <= CHAFF_SIMD_NEON; s++)
-        if (!strcmp(v, chaff_simd_name(s))) {
-            if (!chaff_simd_supported(s)) {
-                char have[128] = "";
-                for (unsigned t = CHAFF_SIMD_SCALAR; t <= CHAFF_SIMD_NEON; t++)
-                    if (chaff_simd_supported(t)) {
-                        strcat(have, " ");
-                        strcat(have, chaff_simd_name(t));
-                    }
-                cli_msg("%s %s: not supported by this CPU (it has:%s)", flag, v, have);
-                return EXIT_USAGE;
-            }
-            *out = s;
-            return 0;
-        }
-    return bad_value(flag, v, "auto, scalar, sse4.1, avx2, avx512 or neon");
-}
 
 static void usage(FILE *f)
 {
@@ -132,24 +112,11 @@ static void usage(FILE *f)
           f);
 }
 
-static int parse_uint(const char *flag, const char *v, unsigned long long max,
-                      unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    if (!*v || *v == '-' || *v == '+')
-        return bad_value(flag, v, "a whole number");
-    unsigned long long x = strtoull(v, &end, 10);
-    if (*end || errno == ERANGE || x > max)
-        return bad_value(flag, v, "a whole number in range");
-    *out = x;
-    return 0;
-}
 
 static int parse_unsigned(const char *flag, const char *v, unsigned *out)
 {
     unsigned long long x;
-    int rc = parse_uint(flag, v, 0xFFFFFFFFull, &x);
+    int rc = cli_parse_uint("dedup", flag, v, 0, 0xFFFFFFFFull, &x);
     if (!rc)
         *out = (unsigned)x;
     return rc;
@@ -162,7 +129,7 @@ static int parse_args(int argc, char **argv, args *a)
     a->field = "text";
     const char *env_simd = getenv("CHAFF_SIMD");
     if (env_simd && *env_simd) {
-        int rc = parse_simd("CHAFF_SIMD", env_simd, &a->o.simd);
+        int rc = cli_parse_simd("dedup", "CHAFF_SIMD", env_simd, &a->o.simd);
         if (rc)
             return rc;
     }
@@ -259,7 +226,7 @@ static int parse_args(int argc, char **argv, args *a)
         } else if (!strcmp(flag, "--rows")) {
             rc = parse_unsigned(flag, val, &a->o.rows);
         } else if (!strcmp(flag, "--seed")) {
-            rc = parse_uint(flag, val, ~0ull, &u);
+            rc = cli_parse_uint("dedup", flag, val, 0, ~0ull, &u);
             a->o.seed = u;
         } else if (!strcmp(flag, "--method")) {
             if (!strcmp(val, "minhash"))
@@ -269,7 +236,7 @@ static int parse_args(int argc, char **argv, args *a)
             else
                 rc = bad_value(flag, val, "minhash or oph");
         } else if (!strcmp(flag, "--simd")) {
-            rc = parse_simd(flag, val, &a->o.simd);
+            rc = cli_parse_simd("dedup", flag, val, &a->o.simd);
         } else if (!strcmp(flag, "--threads")) {
             rc = parse_unsigned(flag, val, &a->o.threads);
         } else {

@@ -52,3 +52,25 @@ void chaff__free(const chaff_allocator *a, void *p)
     else
         free(p);
 }
+
+/* The codecs' allocator hooks, with the chaff_allocator as their opaque
+ * pointer, so compressed input and output obey the caller's allocator too. */
+void *chaff__zstd_alloc(void *opaque, size_t size)
+{
+    return chaff__alloc(opaque, size);
+}
+
+void chaff__zstd_free(void *opaque, void *p)
+{
+    chaff__free(opaque, p);
+}
+
+void *chaff__zlib_alloc(void *opaque, unsigned items, unsigned size)
+{
+    return chaff__calloc(opaque, items, size); /* checks items * size for overflow */
+}
+
+void chaff__zlib_free(void *opaque, void *p)
+{
+    chaff__free(opaque, p);
+}

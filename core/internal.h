@@ -18,6 +18,13 @@ void chaff__free(const chaff_allocator *a, void *p);
 /* The allocator to keep in an object: a copy of *a, or the default when a is NULL. */
 chaff_allocator chaff__allocator(const chaff_allocator *a);
 
+/* Hooks for ZSTD_customMem and z_stream (zlib's voidpf and uInt are void *
+ * and unsigned int); opaque is a chaff_allocator *. */
+void *chaff__zstd_alloc(void *opaque, size_t size);
+void chaff__zstd_free(void *opaque, void *p);
+void *chaff__zlib_alloc(void *opaque, unsigned items, unsigned size);
+void chaff__zlib_free(void *opaque, void *p);
+
 #define CHAFF_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CHAFF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define CHAFF_MIN(a, b) ((a) < (b) ? (a) : (b))

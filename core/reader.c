@@ -82,27 +82,6 @@ struct chaff_reader {
     uint64_t err_lineno, err_offset;
 };
 
-/* ---- allocator glue for the codecs ------------------------------------- */
-
-static void *zstd_alloc(void *opaque, size_t size)
-{
-    return chaff__alloc(opaque, size);
-}
-
-static void zstd_free(void *opaque, void *p)
-{
-    chaff__free(opaque, p);
-}
-
-static voidpf zlib_alloc(voidpf opaque, uInt items, uInt size)
-{
-    return chaff__calloc(opaque, items, size); /* checks items * size for overflow */
-}
-
-static void zlib_free(voidpf opaque, voidpf p)
-{
-    chaff__free(opaque, p);
-}
 
 /* ---- magic numbers ------------------------------------------------------ */
 
@@ -452,13 +431,13 @@ static chaff_status detect(chaff_reader *r)
     r->len = 0;
     r->boundary = 1;
     if (r->comp == CHAFF_COMPRESS_ZSTD) {
-        ZSTD_customMem mem = { zstd_alloc, zstd_free, &r->alloc };
+        ZSTD_customMem mem = { chaff__zstd_alloc, chaff__zstd_free, &r->alloc };
         r->zd = ZSTD_createDCtx_advanced(mem);
         if (!r->zd)
             return CHAFF_E_NOMEM;
     } else {
-        r->zs.zalloc = zlib_alloc;
-        r->zs.zfree = zlib_free;
+        r->zs.zalloc = chaff__zlib_alloc;
+        r->zs.zfree = chaff__zlib_free;
         r->zs.opaque = &r->alloc;
         int ret = inflateInit2(&r->zs, 15 + 16); /* gzip wrapper only */
         if (ret != Z_OK)

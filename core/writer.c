@@ -38,25 +38,6 @@ struct chaff_writer {
     chaff_status err;        /* sticky: a stream that failed once stays failed */
 };
 
-static void *zstd_alloc(void *opaque, size_t size)
-{
-    return chaff__alloc(opaque, size);
-}
-
-static void zstd_free(void *opaque, void *p)
-{
-    chaff__free(opaque, p);
-}
-
-static voidpf zlib_alloc(voidpf opaque, uInt items, uInt size)
-{
-    return chaff__calloc(opaque, items, size); /* checks items * size for overflow */
-}
-
-static void zlib_free(voidpf opaque, voidpf p)
-{
-    chaff__free(opaque, p);
-}
 
 static chaff_status sink(chaff_writer *w, const void *p, size_t n)
 {
@@ -170,7 +151,7 @@ chaff_status chaff_writer_new(chaff_writer **out, chaff_compression c, int level
             goto fail;
     }
     if (c == CHAFF_COMPRESS_ZSTD) {
-        ZSTD_customMem mem = { zstd_alloc, zstd_free, &w->alloc };
+        ZSTD_customMem mem = { chaff__zstd_alloc, chaff__zstd_free, &w->alloc };
         w->zc = ZSTD_createCCtx_advanced(mem);
         if (!w->zc)
             goto fail;
@@ -181,8 +162,8 @@ chaff_status chaff_writer_new(chaff_writer **out, chaff_compression c, int level
             goto fail;
         }
     } else if (c == CHAFF_COMPRESS_GZIP) {
-        w->zs.zalloc = zlib_alloc;
-        w->zs.zfree = zlib_free;
+        w->zs.zalloc = chaff__zlib_alloc;
+        w->zs.zfree = chaff__zlib_free;
         w->zs.opaque = &w->alloc;
         int ret = deflateInit2(&w->zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
         if (ret != Z_OK) {
