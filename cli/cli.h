@@ -52,8 +52,13 @@ typedef struct cli_output cli_output;
 cli_output *cli_output_open(const char *path, int *err);
 int cli_output_write(cli_output *o, const void *buf, size_t len); /* 0 or -1 */
 int cli_output_printf(cli_output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Finishes and renames; returns 0, or -1 after printing what failed. */
-int cli_output_commit(cli_output *o);
+/* Flushes, ends the compressed stream and closes; returns 0, or -1 after
+ * printing what failed. Nothing is renamed yet, so a caller with several
+ * outputs can finish them all and publish only if every one finished. */
+int cli_output_finish(cli_output *o);
+/* Renames a finished output into place and frees it (abort on failure);
+ * returns 0, or -1 after printing what failed. */
+int cli_output_publish(cli_output *o);
 /* Removes the temporary file (if any) and frees. Safe on NULL. */
 void cli_output_abort(cli_output *o);
 void cli_output_install_signal_cleanup(void);

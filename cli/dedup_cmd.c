@@ -255,16 +255,17 @@ static int parse_args(int argc, char **argv, args *a)
         cli_msg("no input given (see chaff dedup --help)");
         return EXIT_USAGE;
     }
+    if (!a->kept && !a->dropped && !a->output)
+        a->output = "-";
     int to_stdout = 0;
     const char *outs[] = { a->kept, a->dropped, a->output, a->stats };
     for (int i = 0; i < 4; i++)
-        to_stdout += outs[i] && !strcmp(outs[i], "-");
+        to_stdout += outs[i] && (!strcmp(outs[i], "-") || !strcmp(outs[i], "/dev/stdout"));
     if (to_stdout > 1) {
-        cli_msg("only one output can go to stdout");
+        cli_msg("only one output can go to stdout (with no --kept, --dropped or -o, "
+                "the kept records do)");
         return EXIT_USAGE;
     }
-    if (!a->kept && !a->dropped && !a->output)
-        a->output = "-";
     return -1;
 }
 
@@ -319,7 +320,7 @@ static int put_json_string(cli_output *o, const char *s)
 
 typedef struct run {
     args *a;
-    cli_output *kept, *dropped, *output;
+    cli_output *kept, *dropped, *output, *stats;
     chaff_dedup *dd;
     chaff_json *json;
     uint64_t next_index, invalid, warnings, bytes;
@@ -431,6 +432,8 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
                 }
                 r->bad[i] = 1;
                 r->invalid++;
+                if (st == CHAFF_E_JSON)
+                    rec->id = NULL; /* field errors still name the record's id */
                 if (r->warnings++ < MAX_WARNINGS && !a->quiet)
                     cli_msg("skipped record %llu: %s",
                             (unsigned long long)(r->next_index + i), r->errors[i]);
@@ -451,8 +454,7 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
     for (size_t i = 0; i < n; i++) {
         chaff_verdict inv = { CHAFF_DROP_INVALID, 0, 0 };
         const chaff_verdict *v = r->bad[i] ? &inv : &r->verdicts[k++];
-        int rc = emit(r, &r->lines[i], r->next_index + i, v, r->bad[i] ? NULL : &r->recs[i],
-                      r->errors[i]);
+        int rc = emit(r, &r->lines[i], r->next_index + i, v, &r->recs[i], r->errors[i]);
         if (rc)
             return rc;
     }
@@ -503,16 +505,10 @@ static int process_input(run *r, const char *name)
     return rc;
 }
 
-static int write_stats(run *r, double secs)
+static int write_stats(run *r, cli_output *o, double secs)
 {
     chaff_dedup_stats s;
     chaff_dedup_get_stats(r->dd, &s);
-    int err = 0;
-    cli_output *o = cli_output_open(r->a->stats, &err);
-    if (!o) {
-        cli_msg("%s: cannot create: %s", r->a->stats, strerror(err));
-        return EXIT_IO;
-    }
     const chaff_options *op = &r->a->o;
     int bad = cli_output_printf(
         o,
@@ -531,11 +527,7 @@ static int write_stats(run *r, double secs)
         op->method == CHAFF_METHOD_OPH ? "oph" : "minhash", op->threshold,
         op->shingle == CHAFF_SHINGLE_CHARS ? "chars" : "words", op->ngram, op->num_perm, s.bands,
         s.rows, (unsigned long long)op->seed);
-    if (bad) {
-        cli_output_abort(o);
-        return write_failed(NULL, r->a->stats);
-    }
-    return cli_output_commit(o) ? EXIT_IO : 0;
+    return bad ? write_failed(o, r->a->stats) : 0;
 }
 
 static int open_output(cli_output **o, const char *path)
@@ -588,20 +580,27 @@ int cli_dedup(int argc, char **argv)
         rc = open_output(&r.dropped, a.dropped);
     if (!rc)
         rc = open_output(&r.output, a.output);
+    if (!rc)
+        rc = open_output(&r.stats, a.stats);
     for (int i = 0; !rc && i < a.ninputs; i++)
         rc = process_input(&r, a.inputs[i]);
     progress(&r, NULL, NULL, 1);
     double secs = cli_now() - r.t0;
-    cli_output **outs[] = { &r.kept, &r.dropped, &r.output };
-    for (int i = 0; i < 3; i++) {
-        if (!rc && *outs[i] && cli_output_commit(*outs[i]))
+    if (!rc && r.stats)
+        rc = write_stats(&r, r.stats, secs);
+    /* All or nothing: every output is finished before any is renamed into
+     * place, so a failure in the last one leaves none of them behind. */
+    cli_output **outs[] = { &r.kept, &r.dropped, &r.output, &r.stats };
+    for (int i = 0; i < 4; i++)
+        if (!rc && *outs[i] && cli_output_finish(*outs[i]))
+            rc = EXIT_IO;
+    for (int i = 0; i < 4; i++) {
+        if (!rc && *outs[i] && cli_output_publish(*outs[i]))
             rc = EXIT_IO;
         else if (rc && *outs[i])
             cli_output_abort(*outs[i]);
         *outs[i] = NULL;
     }
-    if (!rc && a.stats)
-        rc = write_stats(&r, secs);
     if (!rc && !a.quiet) {
         chaff_dedup_stats s;
         chaff_dedup_get_stats(r.dd, &s);

@@ -103,6 +103,7 @@ cli_output *cli_output_open(const char *path, int *err)
         return NULL;
     }
     o->slot = -1;
+    o->fd = -1; /* not 0: abort must never close stdin */
     chaff_compression c = CHAFF_COMPRESS_NONE;
     if (ends_with(path, ".zst") || ends_with(path, ".zstd"))
         c = CHAFF_COMPRESS_ZSTD;
@@ -141,13 +142,15 @@ cli_output *cli_output_open(const char *path, int *err)
         const char *slash = strrchr(target, '/');
         size_t dir = slash ? (size_t)(slash - target + 1) : 0;
         o->path = strdup(target);
-        o->tmp = malloc(strlen(target) + 32);
-        if (!o->path || !o->tmp) {
+        char *tmp = malloc(strlen(target) + 32);
+        if (!o->path || !tmp) {
             free(real);
+            free(tmp); /* not yet in o->tmp: abort would unlink an unset name */
             *err = ENOMEM;
             cli_output_abort(o);
             return NULL;
         }
+        o->tmp = tmp;
         sprintf(o->tmp, "%.*s.%s.chaff-XXXXXX", (int)dir, target, target + dir);
         free(real);
         o->fd = mkstemp(o->tmp);
@@ -158,15 +161,15 @@ cli_output *cli_output_open(const char *path, int *err)
             cli_output_abort(o);
             return NULL;
         }
-        mode_t mask = umask(0);
-        umask(mask);
-        fchmod(o->fd, 0666 & ~mask); /* mkstemp makes 0600; outputs are ordinary files */
-        for (int i = 0; i < MAX_TEMPS; i++)
+        for (int i = 0; i < MAX_TEMPS; i++) /* first, so a signal from now on removes it */
             if (!temps[i]) {
                 temps[i] = o->tmp;
                 o->slot = i;
                 break;
             }
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(o->fd, 0666 & ~mask); /* mkstemp makes 0600; outputs are ordinary files */
     }
     chaff_status st = chaff_writer_new(&o->w, c, 0, sink, o, NULL);
     if (st) {
@@ -212,36 +215,41 @@ static const char *shown(const cli_output *o)
     return o->path ? o->path : "<stdout>";
 }
 
-int cli_output_commit(cli_output *o)
+int cli_output_finish(cli_output *o)
 {
-    int rc = 0;
     if (chaff_writer_finish(o->w) != CHAFF_OK) {
         cli_msg("%s: write failed: %s", shown(o), strerror(o->err ? o->err : EIO));
-        rc = -1;
-    } else if (o->tmp || o->fd > STDERR_FILENO) {
-        if (close(o->fd) != 0) {
-            cli_msg("%s: write failed: %s", shown(o), strerror(errno));
-            rc = -1;
-        } else if (o->tmp && rename(o->tmp, o->path) != 0) {
-            cli_msg("%s: cannot create: %s", shown(o), strerror(errno));
-            rc = -1;
-        }
+        return -1;
+    }
+    if (o->fd > STDERR_FILENO) {
+        int fd = o->fd;
         o->fd = -1;
-        if (rc == 0) {
-            if (o->slot >= 0)
-                temps[o->slot] = NULL;
-            free(o->tmp);
-            o->tmp = NULL;
+        if (close(fd) != 0) {
+            cli_msg("%s: write failed: %s", shown(o), strerror(errno));
+            return -1;
         }
     }
-    if (rc) {
-        cli_output_abort(o);
-        return rc;
+    return 0;
+}
+
+int cli_output_publish(cli_output *o)
+{
+    int rc = 0;
+    if (o->tmp) {
+        if (rename(o->tmp, o->path) != 0) {
+            cli_msg("%s: cannot create: %s", shown(o), strerror(errno));
+            cli_output_abort(o);
+            return -1;
+        }
+        if (o->slot >= 0)
+            temps[o->slot] = NULL;
+        free(o->tmp);
+        o->tmp = NULL;
     }
     chaff_writer_free(o->w);
     free(o->path);
     free(o);
-    return 0;
+    return rc;
 }
 
 void cli_output_abort(cli_output *o)

@@ -344,7 +344,10 @@ static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n, c
     for (size_t next = 0; next < n && st == CHAFF_OK;) {
         unsigned char f = atomic_load_explicit(&d->done[next / GRAB], memory_order_acquire);
         if (f == 0) {
-            if (!sketch_block(&d->w[0]))
+            /* a plain load first: spinning on fetch_add would keep taking the
+             * counter's cache line from the workers */
+            if (atomic_load_explicit(&d->next, memory_order_relaxed) >= n ||
+                !sketch_block(&d->w[0]))
                 sched_yield(); /* a worker has this block; it takes microseconds */
             continue;
         }
@@ -357,9 +360,10 @@ static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n, c
          * PREFETCH records ahead, within the block (the next block may still
          * be being written). */
         for (size_t i = next; i < next + PREFETCH && i < end; i++)
-            chaff__lsh_prefetch(&d->lsh, d->fps + i * d->bands, d->bands);
+            if (d->sk[i].has_words) /* a record without words has no fingerprints */
+                chaff__lsh_prefetch(&d->lsh, d->fps + i * d->bands, d->bands);
         for (size_t i = next; i < end && st == CHAFF_OK; i++) {
-            if (i + PREFETCH < end)
+            if (i + PREFETCH < end && d->sk[i + PREFETCH].has_words)
                 chaff__lsh_prefetch(&d->lsh, d->fps + (i + PREFETCH) * d->bands, d->bands);
             st = decide(d, &docs[i], &d->sk[i], d->fps + i * d->bands, &out[i]);
         }

@@ -162,8 +162,11 @@ double chaff__store_jaccard(const chaff__store *s, uint32_t id, const uint32_t *
         n = count_le(q, n, k[m - 1]);
     } else {
         size_t lo = m < n ? m : n, hi = m < n ? n : m;
-        if ((double)lo < min_j * (double)hi)
-            return -1.0; /* |A & B| / |A | B| <= |small| / |large| */
+        /* |A & B| / |A | B| <= |small| / |large|. Written as the same
+         * division as the result below: lo < min_j * hi rounds differently
+         * and rejected pairs whose Jaccard is exactly min_j. */
+        if ((double)lo / (double)hi < min_j)
+            return -1.0;
     }
     size_t i = 0, j = 0, inter = 0;
     while (i < m && j < n) {

@@ -514,13 +514,19 @@ chaff_status chaff__tokenize(chaff__tok *t, const char *text, size_t len)
  * of the same ~60 values took a third of all run time. */
 /* Returns 0 when a bucket came out too full for the insertion pass to stay
  * cheap (inputs that are not uniform); dst is then unusable. */
+/* At most 2^12 buckets: 16 KiB of counts on the stack is safe on any thread,
+ * including the library's workers and callers' small-stack threads. Larger
+ * sets (records of over 4096 shingles) take qsort, which is cheap beside
+ * tokenising that much text. */
+#define BUCKET_MAX (1u << 12)
+
 static int bucket_sort(const uint32_t *src, size_t n, uint32_t *dst)
 {
     unsigned bits = 1;
     while (((size_t)1 << bits) < n)
         bits++;
     size_t nb = (size_t)1 << bits;
-    uint32_t count[(1 << 16) + 1];
+    uint32_t count[BUCKET_MAX + 1];
     memset(count, 0, (nb + 1) * sizeof *count);
     for (size_t i = 0; i < n; i++)
         count[(src[i] >> (32 - bits)) + 1]++;
@@ -610,7 +616,7 @@ size_t chaff__sorted_set(const uint32_t *src, size_t n, uint32_t *dst)
         return 0;
     if (n > 1 && n <= 64 && src != dst)
         return rank_sort(src, n, dst);
-    if (n > 16 && n <= (1u << 16) && src != dst && bucket_sort(src, n, dst)) {
+    if (n > 16 && n <= BUCKET_MAX && src != dst && bucket_sort(src, n, dst)) {
         insertion_sort(dst, n); /* values are at most a bucket from home */
     } else {
         memmove(dst, src, n * sizeof *src);

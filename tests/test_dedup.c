@@ -78,6 +78,35 @@ static void test_known_verdicts(void **state)
     chaff_dedup_free(d);
 }
 
+/* A record whose shingles are a subset of a kept record's, at Jaccard exactly
+ * equal to the threshold, is dropped (J >= T): 14 of 25 shingles is 0.56, a
+ * value where lo < T * hi and lo / hi < T disagree in floating point. */
+static void test_subset_at_threshold(void **state)
+{
+    (void)state;
+    char a[400] = "", b[400] = "";
+    for (int i = 0; i < 29; i++) {
+        char w[16];
+        snprintf(w, sizeof w, "w%d ", i);
+        strcat(a, w);
+        if (i < 18)
+            strcat(b, w);
+    }
+    const char *texts[] = { a, b };
+    chaff_verdict v[2];
+    chaff_options o;
+    chaff_options_default(&o);
+    o.threshold = 0.56;
+    o.bands = 128; /* one row per band: candidates certain, only verification decides */
+    o.rows = 1;
+    chaff_dedup *d;
+    assert_int_equal(chaff_dedup_new(&d, &o), CHAFF_OK);
+    run(d, texts, 2, v);
+    assert_int_equal(v[1].reason, CHAFF_DROP_NEAR);
+    assert_true(v[1].similarity == 14.0 / 25.0);
+    chaff_dedup_free(d);
+}
+
 /* The most similar kept record is named, not merely the first found: A kept;
  * B = A with word 20 and words 100..103 changed, J(A,B) = 183/209 < 0.9, kept;
  * C = A with words 100..103 changed as in B: J(C,A) = 188/204, J(C,B) = 191/201. */
@@ -309,6 +338,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_verdicts),
         cmocka_unit_test(test_best_match),
+        cmocka_unit_test(test_subset_at_threshold),
         cmocka_unit_test(test_batching_does_not_matter),
         cmocka_unit_test(test_allocator_hooks),
         cmocka_unit_test(test_options),

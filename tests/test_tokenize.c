@@ -155,8 +155,9 @@ static void test_sort_unique(void **state)
         assert_int_equal(big[i], (uint32_t)i);
 }
 
-/* The bucket path (src != dst, 17..65536 values) against a plain sort, on
- * uniform values and on skewed ones that must fall back without slowing down. */
+/* The bucket path (src != dst, 17..4096 values) and the qsort path above it
+ * against a plain sort, on uniform values and on skewed ones that must fall
+ * back without slowing down. */
 static int cmp32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -168,7 +169,7 @@ static void test_sorted_set_paths(void **state)
     (void)state;
     static uint32_t src[70000], dst[70000], want[70000];
     uint64_t r = 1;
-    const size_t sizes[] = { 17, 60, 61, 255, 1000, 65536, 65537, 70000 };
+    const size_t sizes[] = { 17, 60, 61, 255, 1000, 4096, 4097, 65536, 70000 };
     for (int skew = 0; skew < 2; skew++)
         for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
             size_t n = sizes[k];

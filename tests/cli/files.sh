@@ -17,4 +17,17 @@ fi
 $CHAFF dedup -q in.jsonl --kept /dev/null; echo "exit=$?"
 $CHAFF dedup -q in.jsonl --kept /dev/stdout; echo "exit=$?"
 [ -L /dev/stdout ] && echo "/dev/stdout is still a link"
+echo "--- all outputs or none: a failing later output leaves no earlier one behind"
+printf '{"text":"a b c"}\n{"text":"A B C"}\n' > dup.jsonl
+if [ -c /dev/full ] && [ -w /dev/full ]; then
+  $CHAFF dedup -q dup.jsonl --kept k.txt --dropped /dev/full; echo "exit=$?"
+else
+  printf '%s\n' "chaff: /dev/full: write failed: No space left on device" "exit=3"
+fi
+[ -e k.txt ] && echo "k.txt was left behind"
+$CHAFF dedup -q dup.jsonl --kept k.txt --stats missing-dir/s.json; echo "exit=$?"
+[ -e k.txt ] && echo "k.txt was left behind"
+echo "--- with no --kept, --dropped or -o the kept records take stdout"
+$CHAFF dedup -q in.jsonl --stats -; echo "exit=$?"
+rm dup.jsonl
 ls -A
