@@ -517,7 +517,7 @@ static int write_stats(run *r, cli_output *o, double secs)
         "\"bytes\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,"
         "\"peak_rss_bytes\":%llu,\"index_bytes\":%llu,\"candidates\":%llu,\"shingles\":%llu,"
         "\"params\":{\"method\":\"%s\",\"threshold\":%g,\"shingle\":\"%s\",\"ngram\":%u,\"num_perm\":%u,"
-        "\"bands\":%u,\"rows\":%u,\"seed\":%llu}}\n",
+        "\"bands\":%u,\"rows\":%u,\"seed\":%llu,\"threads\":%u,\"simd\":\"%s\"}}\n",
         chaff_version_string(), (unsigned long long)r->next_index,
         (unsigned long long)s.kept, (unsigned long long)s.exact, (unsigned long long)s.near,
         (unsigned long long)r->invalid, (unsigned long long)r->bytes, secs,
@@ -526,7 +526,7 @@ static int write_stats(run *r, cli_output *o, double secs)
         (unsigned long long)s.candidates, (unsigned long long)s.shingles,
         op->method == CHAFF_METHOD_OPH ? "oph" : "minhash", op->threshold,
         op->shingle == CHAFF_SHINGLE_CHARS ? "chars" : "words", op->ngram, op->num_perm, s.bands,
-        s.rows, (unsigned long long)op->seed);
+        s.rows, (unsigned long long)op->seed, s.threads, chaff_simd_name(s.simd));
     return bad ? write_failed(o, r->a->stats) : 0;
 }
 

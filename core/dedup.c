@@ -150,6 +150,7 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
     d->stats.rows = d->rows;
     d->stats.num_perm = opts->num_perm;
     d->stats.simd = chaff_simd_resolve(opts->simd);
+    d->stats.method = opts->method;
     *out = d;
     return CHAFF_OK;
 }
@@ -487,4 +488,5 @@ void chaff_dedup_get_stats(const chaff_dedup *d, chaff_dedup_stats *st)
 {
     *st = d->stats;
     st->index_bytes = chaff__store_bytes(&d->store) + d->lsh.cap * sizeof(chaff__lsh_slot);
+    st->threads = d->nw;
 }

@@ -269,6 +269,8 @@ typedef struct chaff_dedup_stats {
     size_t index_bytes;      /* memory held by the index and the verification store */
     unsigned bands, rows, num_perm;
     unsigned simd;           /* the chaff_simd path in use */
+    unsigned threads;        /* threads that sketch, the calling thread included */
+    unsigned method;         /* the chaff_method in use */
 } chaff_dedup_stats;
 
 typedef struct chaff_dedup chaff_dedup;

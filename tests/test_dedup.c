@@ -200,6 +200,11 @@ static void test_batching_does_not_matter(void **state)
         memset(one, 0, n * sizeof *one);
         run(d, (const char **)t, n, one);
         assert_memory_equal(all, one, n * sizeof *all);
+        chaff_dedup_stats st;
+        chaff_dedup_get_stats(d, &st);
+        assert_int_equal(st.threads, threads[k]);
+        assert_int_equal(st.method, CHAFF_METHOD_MINHASH);
+        assert_int_equal(st.simd, chaff_simd_resolve(CHAFF_SIMD_AUTO));
         chaff_dedup_free(d);
     }
     size_t dropped = 0;

@@ -11,5 +11,6 @@ echo "--- dropped"; cat dropped.jsonl
 echo "--- output"; cat out.jsonl
 echo "--- stats"; sed -e 's/"seconds":[0-9.]*/"seconds":S/' -e 's/"records_per_s":[0-9]*/"records_per_s":R/' \
   -e 's/"mb_per_s":[0-9.]*/"mb_per_s":M/' -e 's/"peak_rss_bytes":[0-9]*/"peak_rss_bytes":P/' \
-  -e 's/"index_bytes":[0-9]*/"index_bytes":I/' stats.json
+  -e 's/"index_bytes":[0-9]*/"index_bytes":I/' -e 's/"threads":[0-9]*/"threads":N/' \
+  -e 's/"simd":"[a-z0-9.]*"/"simd":S/' stats.json
 echo "--- files"; ls -A
