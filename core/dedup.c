@@ -318,6 +318,16 @@ static void stop_pool(chaff_dedup *d)
 static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *sk,
                            const uint32_t *fps, chaff_verdict *v);
 
+/* Record i's first cache misses in stage 2: its exact-table slot and its
+ * band slots (a record without words has neither lookup). */
+static void prefetch(const chaff_dedup *d, size_t i)
+{
+    if (!d->sk[i].has_words)
+        return;
+    chaff__store_prefetch_exact(&d->store, d->sk[i].exact);
+    chaff__lsh_prefetch(&d->lsh, d->fps + i * d->bands, d->bands);
+}
+
 /* Both stages for docs[0..n) (n <= CHUNK): the pool sketches, the calling
  * thread decides in record order and sketches whenever it would wait. */
 static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n, chaff_verdict *out)
@@ -361,11 +371,10 @@ static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n, c
          * PREFETCH records ahead, within the block (the next block may still
          * be being written). */
         for (size_t i = next; i < next + PREFETCH && i < end; i++)
-            if (d->sk[i].has_words) /* a record without words has no fingerprints */
-                chaff__lsh_prefetch(&d->lsh, d->fps + i * d->bands, d->bands);
+            prefetch(d, i);
         for (size_t i = next; i < end && st == CHAFF_OK; i++) {
-            if (i + PREFETCH < end && d->sk[i + PREFETCH].has_words)
-                chaff__lsh_prefetch(&d->lsh, d->fps + (i + PREFETCH) * d->bands, d->bands);
+            if (i + PREFETCH < end)
+                prefetch(d, i + PREFETCH);
             st = decide(d, &docs[i], &d->sk[i], d->fps + i * d->bands, &out[i]);
         }
         next = end;

@@ -41,6 +41,12 @@ static inline size_t next_slot(size_t i, size_t cap)
     return i + 1 == cap ? 0 : i + 1;
 }
 
+void chaff__store_prefetch_exact(const chaff__store *s, XXH128_hash_t h)
+{
+    if (s->table_cap)
+        __builtin_prefetch(&s->table[slot_of(h, s->table_cap)]);
+}
+
 uint32_t chaff__store_find_exact(const chaff__store *s, XXH128_hash_t h)
 {
     if (!s->table_cap)

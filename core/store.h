@@ -33,6 +33,9 @@ typedef struct chaff__store {
 void chaff__store_init(chaff__store *s, const chaff_allocator *a);
 void chaff__store_free(chaff__store *s);
 
+/* Starts loading the exact-table slot a lookup of h will read first. */
+void chaff__store_prefetch_exact(const chaff__store *s, XXH128_hash_t h);
+
 /* The kept id whose exact hash equals h, or UINT32_MAX. */
 uint32_t chaff__store_find_exact(const chaff__store *s, XXH128_hash_t h);
 
