@@ -94,7 +94,8 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
     chaff_status st = chaff_options_check(opts, NULL, 0);
     if (st)
         return st;
-    if (!chaff__minhash_kernel(opts->simd))
+    chaff__minhash_fn sign = chaff__signer(opts);
+    if (!sign)
         return CHAFF_E_UNSUPPORTED;
     chaff_allocator al = chaff__allocator(&opts->alloc);
     chaff_dedup *d = chaff__calloc(&al, 1, sizeof *d);
@@ -114,7 +115,7 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
         chaff__free(&al, d);
         return CHAFF_E_ARG;
     }
-    d->sign = opts->method == CHAFF_METHOD_OPH ? chaff__oph : chaff__minhash_kernel(opts->simd);
+    d->sign = sign;
     chaff__lsh_init(&d->lsh, &al);
     chaff__store_init(&d->store, &al);
     d->cand_cap = 256;

@@ -36,3 +36,11 @@ void chaff__perm_free(chaff__perm *p, const chaff_allocator *al)
     p->a = p->b = NULL;
     p->probe = NULL;
 }
+
+chaff__minhash_fn chaff__signer(const chaff_options *o)
+{
+    chaff__minhash_fn kernel = chaff__minhash_kernel(o->simd);
+    if (!kernel)
+        return NULL; /* refused even for OPH: the caller asked for a path it lacks */
+    return o->method == CHAFF_METHOD_OPH ? chaff__oph : kernel;
+}

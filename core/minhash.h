@@ -37,6 +37,10 @@ void chaff__perm_free(chaff__perm *p, const chaff_allocator *a);
  * or NULL when this CPU cannot run it (core/dispatch.c). */
 chaff__minhash_fn chaff__minhash_kernel(unsigned simd);
 
+/* The signature function the options ask for: OPH, or the MinHash kernel of
+ * the chosen SIMD path; NULL when that path is not available on this CPU. */
+chaff__minhash_fn chaff__signer(const chaff_options *o);
+
 /* Each ISA's kernel, for the tests; call only what chaff_simd_supported() allows. */
 void chaff__minhash_sse41(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);
 void chaff__minhash_avx2(const chaff__perm *p, const uint32_t *x, size_t n, uint32_t *sig);

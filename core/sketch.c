@@ -15,7 +15,8 @@ chaff_status chaff_sketcher_new(chaff_sketcher **out, const chaff_options *opts)
     chaff_status st = chaff_options_check(opts, NULL, 0);
     if (st)
         return st;
-    if (!chaff__minhash_kernel(opts->simd))
+    chaff__minhash_fn sign = chaff__signer(opts);
+    if (!sign)
         return CHAFF_E_UNSUPPORTED;
     chaff_allocator al = chaff__allocator(&opts->alloc);
     chaff_sketcher *s = chaff__calloc(&al, 1, sizeof *s);
@@ -23,7 +24,7 @@ chaff_status chaff_sketcher_new(chaff_sketcher **out, const chaff_options *opts)
         return CHAFF_E_NOMEM;
     s->alloc = al;
     chaff__tok_init(&s->tok, opts);
-    s->kernel = opts->method == CHAFF_METHOD_OPH ? chaff__oph : chaff__minhash_kernel(opts->simd);
+    s->kernel = sign;
     if ((st = chaff__perm_init(&s->perm, opts->num_perm, opts->seed, &al))) {
         chaff_sketcher_free(s);
         return st;
