@@ -1,9 +1,22 @@
 /* cli/args.c - flag values every command parses the same way: whole numbers,
  * SIMD paths, and the message for a value that does not fit. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+
+void cli_split_flag(const char *arg, char *flag, size_t cap, const char **val)
+{
+    const char *eq = strchr(arg, '=');
+    if (eq && arg[1] == '-') {
+        snprintf(flag, cap, "%.*s", (int)(eq - arg), arg);
+        *val = eq + 1;
+    } else {
+        snprintf(flag, cap, "%s", arg);
+        *val = NULL;
+    }
+}
 
 int cli_bad_value(const char *cmd, const char *flag, const char *v, const char *what)
 {

@@ -164,12 +164,9 @@ static int parse_args(int argc, char **argv, args *a)
         /* Every other flag takes a value: "--flag value" or "--flag=value". */
         char flag[64];
         const char *val;
-        const char *eq = strchr(arg, '=');
-        if (eq && arg[1] == '-') {
-            snprintf(flag, sizeof flag, "%.*s", (int)(eq - arg), arg);
-            val = eq + 1;
-        } else {
-            snprintf(flag, sizeof flag, "%s", arg);
+        cli_split_flag(arg, flag, sizeof flag, &val);
+        int took_next = !val;
+        if (!val) {
             if (i + 1 >= argc) {
                 if (!strcmp(flag, "--records") || !strcmp(flag, "--threshold") ||
                     !strcmp(flag, "--seed") || !strcmp(flag, "--threads") ||
@@ -183,7 +180,7 @@ static int parse_args(int argc, char **argv, args *a)
             }
             val = argv[i + 1];
         }
-        int rc = 0, took_next = !eq || arg[1] != '-';
+        int rc = 0;
         unsigned long long u;
         if (!strcmp(flag, "--records")) {
             rc = parse_uint(flag, val, 1, MAX_RECORDS, &u);

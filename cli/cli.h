@@ -23,6 +23,9 @@ double cli_now(void);
 uint64_t cli_peak_rss(void);
 
 /* ---- flag values (cli/args.c); cmd names the command for "see chaff CMD --help" ---- */
+/* "--flag=value" -> flag and value; anything else -> flag = arg and *val =
+ * NULL, the value being the next argument if the flag takes one. */
+void cli_split_flag(const char *arg, char *flag, size_t cap, const char **val);
 int cli_bad_value(const char *cmd, const char *flag, const char *v, const char *what);
 int cli_parse_uint(const char *cmd, const char *flag, const char *v, unsigned long long min,
                    unsigned long long max, unsigned long long *out);

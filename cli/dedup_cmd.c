@@ -158,12 +158,8 @@ static int parse_args(int argc, char **argv, args *a)
         /* Every other flag takes a value: "--flag value" or "--flag=value". */
         char flag[64];
         const char *val;
-        char *eq = strchr(arg, '=');
-        if (eq && arg[1] == '-') {
-            snprintf(flag, sizeof flag, "%.*s", (int)(eq - arg), arg);
-            val = eq + 1;
-        } else {
-            snprintf(flag, sizeof flag, "%s", arg);
+        cli_split_flag(arg, flag, sizeof flag, &val);
+        if (!val) {
             if (i + 1 >= argc) {
                 cli_msg("%s needs a value (see chaff dedup --help)", flag);
                 return EXIT_USAGE;
