@@ -1,0 +1,67 @@
+/* core/filter.h - the contract between the filter engine and its presets.
+ *
+ * A preset (gopher, c4, fineweb, synthetic, degenerate, ...) is a table of
+ * parameters, a table of reason codes and one function that judges a text.
+ * core/filter.c owns the registry, the --set/--rules parsing, the order in
+ * which presets run and the public chaff_filter API; a preset module only
+ * measures and compares. */
+#ifndef CHAFF_FILTER_H
+#define CHAFF_FILTER_H
+
+#include "internal.h"
+
+/* One tunable threshold. Values are doubles; `integer` ones must be whole. */
+typedef struct chaff__fparam {
+    const char *name;        /* "gopher.min_doc_words": preset, dot, datatrove's own name */
+    const char *rule;        /* the reason code it governs, "gopher.short_doc" */
+    double def, lo, hi;      /* default and the accepted range (inclusive) */
+    int integer;             /* 1: must be a whole number */
+    const char *source;      /* "Gopher (Rae et al. 2021) App. A Table A1" */
+    const char *what;        /* one line for `chaff filter --list` */
+} chaff__fparam;
+
+/* Called for every statistic a preset computes, when --explain asks for them.
+ * name is "preset.statistic"; value is the measured number. */
+typedef void (*chaff__explain_fn)(void *user, const char *name, double value);
+
+/* Per-thread scratch shared by all presets for one text at a time. Presets
+ * keep their own buffers in slot[] (index = their preset id) and free them
+ * through slot_free[]; buffers grow to the largest text and are reused. */
+#define CHAFF__FSLOTS 16
+typedef struct chaff__fwork {
+    chaff_allocator alloc;
+    void *slot[CHAFF__FSLOTS];
+    void (*slot_free[CHAFF__FSLOTS])(const chaff_allocator *a, void *p);
+    /* the shared word analysis (core/words.h), filled on first use per text */
+    struct chaff__words *words;
+    const char *words_text;  /* the text words[] belongs to, or NULL */
+    size_t words_len;
+} chaff__fwork;
+
+/* Outcome of one preset on one text. */
+typedef struct chaff__fresult {
+    int rule;                /* -1: passes; else index into the preset's rules[] */
+    double value;            /* the measured value that failed the rule */
+    const char *detail;      /* optional, e.g. the reference record for decontam;
+                              * points into preset-owned memory valid until the
+                              * next call with the same fwork */
+} chaff__fresult;
+
+typedef struct chaff__preset {
+    const char *name;                /* "gopher" */
+    const char *what;                /* one line for --list */
+    const char *const *rules;        /* reason codes, "gopher.short_doc", ... */
+    size_t nrules;
+    const chaff__fparam *params;     /* this preset's thresholds */
+    size_t nparams;
+    /* Judges text[0..len) (UTF-8, possibly invalid) with thresholds p[0..nparams)
+     * (same order as params). Rules are tried in the reference's order and the
+     * first failure is returned. ex may be NULL; when it is not, every statistic
+     * is computed and reported even after a failure. Returns CHAFF_OK or
+     * CHAFF_E_NOMEM; content never fails. */
+    chaff_status (*eval)(const double *p, const char *text, size_t len,
+                         chaff__fwork *w, chaff__explain_fn ex, void *exu,
+                         chaff__fresult *res);
+} chaff__preset;
+
+#endif
