@@ -38,6 +38,16 @@ typedef struct chaff__fwork {
     size_t words_len;
 } chaff__fwork;
 
+void chaff__fwork_init(chaff__fwork *w, const chaff_allocator *a);
+void chaff__fwork_free(chaff__fwork *w);
+/* Forgets the cached analysis; call before judging a new text (a new text may
+ * reuse the address and length of the last one). */
+void chaff__fwork_reset(chaff__fwork *w);
+/* The words (and sentences) of text, computed once per text and shared by the
+ * presets that judge it. */
+chaff_status chaff__fwork_words(chaff__fwork *w, const char *text, size_t len,
+                                const struct chaff__words **out);
+
 /* Outcome of one preset on one text. */
 typedef struct chaff__fresult {
     int rule;                /* -1: passes; else index into the preset's rules[] */

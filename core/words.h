@@ -35,11 +35,11 @@ void chaff__words_free(chaff__words *ws);
 /* Sentences of text as NLTK sent_tokenize(text, "english") with untrained
  * Punkt returns them, each stripped of surrounding whitespace, empty ones
  * dropped: fills ws->sent. */
-chaff_status chaff__sentences(chaff__words *ws, const char *text, size_t len);
+chaff_status chaff__words_sentences(chaff__words *ws, const char *text, size_t len);
 
 /* Words as NLTK word_tokenize(text, "english") returns them (Treebank inside
  * Punkt sentences), stripped, empty ones dropped: fills ws->w and ws->arena
  * (and ws->sent as a side effect). */
-chaff_status chaff__words(chaff__words *ws, const char *text, size_t len);
+chaff_status chaff__words_split(chaff__words *ws, const char *text, size_t len);
 
 #endif
