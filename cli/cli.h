@@ -68,6 +68,7 @@ void cli_output_install_signal_cleanup(void);
 
 /* ---- commands ---- */
 int cli_dedup(int argc, char **argv);
+int cli_filter(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 
 #endif

@@ -1,6 +1,8 @@
-/* cli/dedup_cmd.c - `chaff dedup`: stream inputs through chaff_dedup and write
- * the kept indices, the dropped records with their reasons, the kept records
- * themselves and a JSON summary.
+/* cli/dedup_cmd.c - `chaff dedup` and `chaff filter`: stream inputs through
+ * chaff_filter (when asked) and chaff_dedup (for dedup), and write the kept
+ * indices, the dropped records with their reasons, the kept records
+ * themselves and a JSON summary. The two commands are one pipeline: filter is
+ * dedup without the index.
  *
  * Everything here is plumbing: parsing flags, opening files, turning library
  * statuses into messages of the form "chaff: FILE:LINE: what went wrong". */
@@ -15,8 +17,11 @@
 #define MAX_WARNINGS 10
 
 enum { FORMAT_AUTO, FORMAT_JSONL, FORMAT_TEXT };
+enum { MODE_DEDUP, MODE_FILTER };
 
 typedef struct args {
+    int mode;
+    const char *cmd;         /* "dedup" or "filter", for messages */
     chaff_options o;
     int format;
     const char *field, *id_field;
@@ -24,11 +29,20 @@ typedef struct args {
     int skip_errors, quiet;
     const char **inputs;
     int ninputs;
+    /* filtering */
+    const char *filter;      /* --filter presets, or NULL */
+    const char **sets, **rules, **phrases, **refs;
+    int nsets, nrules, nphrases, nrefs;
+    unsigned decontam_n;     /* 0: the library's default */
+    const char *explain;
+    int list, rewrite;
 } args;
+
+static const char *cmd_name = "dedup";
 
 static int bad_value(const char *flag, const char *v, const char *what)
 {
-    return cli_bad_value("dedup", flag, v, what);
+    return cli_bad_value(cmd_name, flag, v, what);
 }
 
 /* "  HEAD  text..." with text wrapped at 79 columns under column 24. */
@@ -82,6 +96,10 @@ static void usage(FILE *f)
           "  -o, --output FILE     the kept records, byte-identical, in input order\n"
           "  --stats FILE          a JSON summary of the run\n"
           "\n"
+          "Filtering in the same pass (see chaff filter --help; filtered records never\n"
+          "enter the index): --filter, --set, --rules, --phrases, --decontaminate,\n"
+          "--decontam-n, --explain, --rewrite\n"
+          "\n"
           "Similarity:\n",
           f);
     for (size_t i = 0; i < np; i++) {
@@ -113,10 +131,94 @@ static void usage(FILE *f)
 }
 
 
+static void usage_filter(FILE *f)
+{
+    fputs("usage: chaff filter [options] INPUT...\n"
+          "       chaff filter --list\n"
+          "\n"
+          "Drops records that fail quality rules, look machine-generated or copy a\n"
+          "reference text; each drop names the first rule that dropped it and the value\n"
+          "it measured. INPUT is a file or - for stdin; zstd and gzip are detected.\n"
+          "Records are numbered from 0 across all inputs in order.\n"
+          "\n"
+          "Rules:\n"
+          "  --filter LIST         presets to apply, in this order, e.g. gopher,fineweb:\n"
+          "                        gopher, c4, fineweb (as HuggingFace datatrove decides\n"
+          "                        at its defaults), synthetic (assistant refusals and\n"
+          "                        boilerplate), degenerate (loops, mojibake, broken text)\n"
+          "  --set NAME=VALUE      change one threshold, e.g. gopher.min_doc_words=20\n"
+          "                        (repeatable; chaff filter --list shows every one)\n"
+          "  --rules FILE          thresholds from a file: \"name = value\" per line,\n"
+          "                        \"filter = LIST\" turns presets on, # comments\n"
+          "  --phrases FILE        more synthetic-text patterns, bundled syntax (README)\n"
+          "  --decontaminate REF   drop records sharing an n-gram of words with any record\n"
+          "                        of REF (JSONL with --field, or text lines; repeatable)\n"
+          "  --decontam-n N        n-gram length for --decontaminate (default 13)\n"
+          "  --list                print every preset, rule, default and source, and exit\n"
+          "\n"
+          "Input:\n"
+          "  --format jsonl|text   record format (default: from the extension; .jsonl\n"
+          "                        .ndjson .json, also under .zst/.gz, are jsonl; stdin is\n"
+          "                        jsonl; anything else is text, one record per line)\n"
+          "  --field NAME          JSON string field holding the text (default: text)\n"
+          "  --id-field NAME       JSON field copied as \"id\" into --dropped\n"
+          "  --on-error fail|skip  on a bad record: stop (default), or skip, count and\n"
+          "                        list it in --dropped with reason \"invalid\"\n"
+          "\n"
+          "Outputs (written to a temporary file and renamed at the end; .zst/.gz names\n"
+          "are compressed; - is stdout; with none of them, kept records go to stdout):\n"
+          "  --kept FILE           indices of kept records, one per line\n"
+          "  --dropped FILE        one JSON object per dropped record:\n"
+          "                        {\"index\":N,\"reason\":\"gopher.short_doc\",\"value\":V}\n"
+          "                        (\"reference\":\"REF:LINE\" for decontam, \"id\" with\n"
+          "                        --id-field)\n"
+          "  -o, --output FILE     the kept records, byte-identical, in input order\n"
+          "  --stats FILE          a JSON summary: drops per rule, thresholds in use\n"
+          "  --explain FILE        every statistic computed for every record, one JSON\n"
+          "                        object per line (slower: one thread)\n"
+          "  --rewrite             -o writes the text field as the filters clean it (c4\n"
+          "                        removes the lines its line rules reject) instead of\n"
+          "                        the record byte-identical; JSONL only\n"
+          "\n"
+          "Other:\n"
+          "  --threads N           worker threads, 0 = all cores (default 0)\n"
+          "  -q, --quiet           no summary line, no progress\n"
+          "  -h, --help            this help\n"
+          "\n"
+          "Exit status: 0 success, 1 bad input data, 2 bad command line or rules,\n"
+          "3 a file could not be opened, read or written, 4 out of memory.\n",
+          f);
+}
+
+/* chaff filter --list */
+static void list_rules(FILE *f)
+{
+    size_t np;
+    const chaff_filter_param *p = chaff_filter_params(&np);
+    const char *what, *name;
+    for (size_t k = 0; (name = chaff_filter_preset_name(k, &what)) != NULL; k++) {
+        fprintf(f, "%s%s: %s\n", k ? "\n" : "", name, what);
+        size_t len = strlen(name);
+        for (size_t i = 0; i < np; i++) {
+            if (strncmp(p[i].name, name, len) || p[i].name[len] != '.')
+                continue;
+            fprintf(f, "  %s = %g  (%g..%g%s)  drops as %s\n", p[i].name, p[i].def, p[i].lo,
+                    p[i].hi, p[i].integer ? ", whole" : "", p[i].rule);
+            fprintf(f, "      %s\n      source: %s\n", p[i].what, p[i].source);
+        }
+        if (!strcmp(name, "decontam"))
+            fputs("  --decontam-n = 13  (1..1000, whole)  drops as decontam\n"
+                  "      words in a shared n-gram; chaff's normalised words (lowercase,\n"
+                  "      punctuation removed), as dedup sees them\n"
+                  "      source: GPT-3 (Brown et al. 2020) App. C, 13-gram overlap\n",
+                  f);
+    }
+}
+
 static int parse_unsigned(const char *flag, const char *v, unsigned *out)
 {
     unsigned long long x;
-    int rc = cli_parse_uint("dedup", flag, v, 0, 0xFFFFFFFFull, &x);
+    int rc = cli_parse_uint(cmd_name, flag, v, 0, 0xFFFFFFFFull, &x);
     if (!rc)
         *out = (unsigned)x;
     return rc;
@@ -134,8 +236,14 @@ static int parse_args(int argc, char **argv, args *a)
             return rc;
     }
     a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
-    if (!a->inputs)
+    a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
+    a->rules = calloc((size_t)argc + 1, sizeof *a->rules);
+    a->phrases = calloc((size_t)argc + 1, sizeof *a->phrases);
+    a->refs = calloc((size_t)argc + 1, sizeof *a->refs);
+    if (!a->inputs || !a->sets || !a->rules || !a->phrases || !a->refs)
         return EXIT_NOMEM;
+    if (a->mode == MODE_FILTER)
+        a->o.threads = 0;
     int only_inputs = 0;
     for (int i = 1; i < argc; i++) {
         char *arg = argv[i];
@@ -148,8 +256,19 @@ static int parse_args(int argc, char **argv, args *a)
             continue;
         }
         if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
-            usage(stdout);
+            if (a->mode == MODE_FILTER)
+                usage_filter(stdout);
+            else
+                usage(stdout);
             return EXIT_OK;
+        }
+        if (!strcmp(arg, "--rewrite")) {
+            a->rewrite = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--list") && a->mode == MODE_FILTER) {
+            a->list = 1;
+            continue;
         }
         if (!strcmp(arg, "-q") || !strcmp(arg, "--quiet")) {
             a->quiet = 1;
@@ -161,14 +280,40 @@ static int parse_args(int argc, char **argv, args *a)
         cli_split_flag(arg, flag, sizeof flag, &val);
         if (!val) {
             if (i + 1 >= argc) {
-                cli_msg("%s needs a value (see chaff dedup --help)", flag);
+                cli_msg("%s needs a value (see chaff %s --help)", flag, cmd_name);
                 return EXIT_USAGE;
             }
             val = argv[++i];
         }
         int rc = 0;
         unsigned long long u;
-        if (!strcmp(flag, "--format")) {
+        static const char *const dedup_only[] = {
+            "--threshold", "--ngram", "--shingle", "--num-perm", "--bands", "--rows",
+            "--seed", "--method", "--simd", NULL
+        };
+        for (int k = 0; a->mode == MODE_FILTER && dedup_only[k]; k++)
+            if (!strcmp(flag, dedup_only[k])) {
+                cli_msg("%s is an option of chaff dedup, not of chaff filter", flag);
+                return EXIT_USAGE;
+            }
+        if (!strcmp(flag, "--filter")) {
+            a->filter = val;
+        } else if (!strcmp(flag, "--set")) {
+            if (!strchr(val, '='))
+                rc = bad_value(flag, val, "NAME=VALUE");
+            a->sets[a->nsets++] = val;
+        } else if (!strcmp(flag, "--rules")) {
+            a->rules[a->nrules++] = val;
+        } else if (!strcmp(flag, "--phrases")) {
+            a->phrases[a->nphrases++] = val;
+        } else if (!strcmp(flag, "--decontaminate")) {
+            a->refs[a->nrefs++] = val;
+        } else if (!strcmp(flag, "--decontam-n")) {
+            rc = cli_parse_uint(cmd_name, flag, val, 1, 1000, &u);
+            a->decontam_n = (unsigned)u;
+        } else if (!strcmp(flag, "--explain")) {
+            a->explain = val;
+        } else if (!strcmp(flag, "--format")) {
             if (!strcmp(val, "jsonl"))
                 a->format = FORMAT_JSONL;
             else if (!strcmp(val, "text"))
@@ -222,7 +367,7 @@ static int parse_args(int argc, char **argv, args *a)
         } else if (!strcmp(flag, "--rows")) {
             rc = parse_unsigned(flag, val, &a->o.rows);
         } else if (!strcmp(flag, "--seed")) {
-            rc = cli_parse_uint("dedup", flag, val, 0, ~0ull, &u);
+            rc = cli_parse_uint(cmd_name, flag, val, 0, ~0ull, &u);
             a->o.seed = u;
         } else if (!strcmp(flag, "--method")) {
             if (!strcmp(val, "minhash"))
@@ -232,30 +377,49 @@ static int parse_args(int argc, char **argv, args *a)
             else
                 rc = bad_value(flag, val, "minhash or oph");
         } else if (!strcmp(flag, "--simd")) {
-            rc = cli_parse_simd("dedup", flag, val, &a->o.simd);
+            rc = cli_parse_simd(cmd_name, flag, val, &a->o.simd);
         } else if (!strcmp(flag, "--threads")) {
             rc = parse_unsigned(flag, val, &a->o.threads);
         } else {
-            cli_msg("unknown option %s (see chaff dedup --help)", flag);
+            cli_msg("unknown option %s (see chaff %s --help)", flag, cmd_name);
             return EXIT_USAGE;
         }
         if (rc)
             return rc;
     }
+    if (a->list) {
+        list_rules(stdout);
+        return EXIT_OK;
+    }
     char why[160];
     if (chaff_options_check(&a->o, why, sizeof why) != CHAFF_OK) {
-        cli_msg("--%s (see chaff dedup --help)", why);
+        cli_msg("--%s (see chaff %s --help)", why, cmd_name);
+        return EXIT_USAGE;
+    }
+    int filtering = a->filter || a->nrules || a->nrefs;
+    if (a->mode == MODE_FILTER && !filtering) {
+        cli_msg("nothing to filter: give --filter PRESETS, --rules FILE or --decontaminate REF "
+                "(see chaff filter --help)");
+        return EXIT_USAGE;
+    }
+    if (!filtering && (a->nsets || a->nphrases || a->explain || a->decontam_n || a->rewrite)) {
+        cli_msg("--set, --phrases, --explain, --decontam-n and --rewrite need --filter, --rules "
+                "or --decontaminate");
+        return EXIT_USAGE;
+    }
+    if (a->rewrite && a->format == FORMAT_TEXT) {
+        cli_msg("--rewrite replaces a JSON field: it needs JSONL input, not --format text");
         return EXIT_USAGE;
     }
     if (a->ninputs == 0) {
-        cli_msg("no input given (see chaff dedup --help)");
+        cli_msg("no input given (see chaff %s --help)", cmd_name);
         return EXIT_USAGE;
     }
     if (!a->kept && !a->dropped && !a->output)
         a->output = "-";
     int to_stdout = 0;
-    const char *outs[] = { a->kept, a->dropped, a->output, a->stats };
-    for (int i = 0; i < 4; i++)
+    const char *outs[] = { a->kept, a->dropped, a->output, a->stats, a->explain };
+    for (int i = 0; i < 5; i++)
         to_stdout += outs[i] && (!strcmp(outs[i], "-") || !strcmp(outs[i], "/dev/stdout"));
     if (to_stdout > 1) {
         cli_msg("only one output can go to stdout (with no --kept, --dropped or -o, "
@@ -290,6 +454,41 @@ static int format_of(const char *name, int forced)
     return FORMAT_TEXT;
 }
 
+/* Writes s[0..n) as a JSON string body (without quotes); bytes over 0x7F pass
+ * as they are, so what was read is what is written. */
+static int put_json_bytes(cli_output *o, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char buf[512];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (k > sizeof buf - 8) {
+            if (cli_output_write(o, buf, k))
+                return -1;
+            k = 0;
+        }
+        if (c == '"' || c == '\\') {
+            buf[k++] = '\\';
+            buf[k++] = (char)c;
+        } else if (c == '\n') {
+            buf[k++] = '\\';
+            buf[k++] = 'n';
+        } else if (c == '\t') {
+            buf[k++] = '\\';
+            buf[k++] = 't';
+        } else if (c < 0x20) {
+            memcpy(buf + k, "\\u00", 4);
+            buf[k + 4] = hex[c >> 4];
+            buf[k + 5] = hex[c & 15];
+            k += 6;
+        } else {
+            buf[k++] = (char)c;
+        }
+    }
+    return cli_output_write(o, buf, k);
+}
+
 /* Writes s as a JSON string body (without quotes). */
 static int put_json_string(cli_output *o, const char *s)
 {
@@ -316,8 +515,12 @@ static int put_json_string(cli_output *o, const char *s)
 
 typedef struct run {
     args *a;
-    cli_output *kept, *dropped, *output, *stats;
-    chaff_dedup *dd;
+    cli_output *kept, *dropped, *output, *stats, *explain;
+    chaff_dedup *dd;         /* NULL for chaff filter */
+    chaff_filter *filter;    /* NULL without filtering */
+    chaff_filter_verdict *fv;
+    uint64_t *fcount;        /* drops per rule */
+    uint64_t filtered;
     chaff_json *json;
     uint64_t next_index, invalid, warnings, bytes;
     double t0, last_progress;
@@ -337,6 +540,106 @@ static int write_failed(cli_output *o, const char *name)
     return EXIT_IO;
 }
 
+/* JSON has no NaN or infinity; a rule's value is either only when the record
+ * had nothing to measure, so it is written as null. */
+static int put_number(cli_output *o, double v)
+{
+    if (v != v || v - v != 0)
+        return cli_output_write(o, "null", 4);
+    return cli_output_printf(o, "%.6g", v);
+}
+
+static int emit_filtered(run *r, uint64_t index, const chaff_filter_verdict *v,
+                         const chaff_record *rec)
+{
+    args *a = r->a;
+    r->filtered++;
+    r->fcount[v->rule]++;
+    if (!r->dropped)
+        return 0;
+    cli_output *o = r->dropped;
+    int bad = cli_output_printf(o, "{\"index\":%llu", (unsigned long long)index);
+    if (a->id_field) {
+        bad |= cli_output_write(o, ",\"id\":", 6);
+        if (rec && rec->id)
+            bad |= cli_output_write(o, rec->id, rec->id_len);
+        else
+            bad |= cli_output_write(o, "null", 4);
+    }
+    bad |= cli_output_printf(o, ",\"reason\":\"%s\",\"value\":",
+                             chaff_filter_rule_name(r->filter, v->rule));
+    bad |= put_number(o, v->value);
+    if (!strcmp(chaff_filter_rule_name(r->filter, v->rule), "decontam")) {
+        bad |= cli_output_write(o, ",\"reference\":\"", 14);
+        bad |= put_json_string(o, a->refs[v->ref >> 40]);
+        bad |= cli_output_printf(o, ":%llu\"", (unsigned long long)(v->ref & ((1ull << 40) - 1)));
+    }
+    bad |= cli_output_write(o, "}\n", 2);
+    return bad ? write_failed(o, a->dropped) : 0;
+}
+
+typedef struct explain_line {
+    cli_output *o;
+    int bad;
+} explain_line;
+
+static void explain_stat(void *user, const char *name, double value)
+{
+    explain_line *e = user;
+    e->bad |= cli_output_printf(e->o, ",\"%s\":", name);
+    e->bad |= put_number(e->o, value);
+}
+
+/* Judges docs[0..n) into r->fv; with --explain one at a time, writing every
+ * statistic, else in parallel. */
+static int judge(run *r, const chaff_doc *docs, size_t n)
+{
+    chaff_status st = CHAFF_OK;
+    if (!r->explain) {
+        st = chaff_filter_run(r->filter, docs, n, r->fv);
+    } else {
+        for (size_t i = 0; i < n && !st; i++) {
+            explain_line e = { r->explain, 0 };
+            e.bad |= cli_output_printf(e.o, "{\"index\":%llu", (unsigned long long)docs[i].index);
+            st = chaff_filter_explain(r->filter, docs[i].text, docs[i].len, explain_stat, &e,
+                                      &r->fv[i]);
+            const char *rule = chaff_filter_rule_name(r->filter, r->fv[i].rule);
+            e.bad |= cli_output_printf(e.o, ",\"reason\":\"%s\"}\n", rule ? rule : "kept");
+            if (e.bad)
+                return write_failed(r->explain, r->a->explain);
+        }
+    }
+    if (st) {
+        cli_msg("filtering: %s", chaff_strerror(st));
+        return cli_exit_for(st);
+    }
+    return 0;
+}
+
+/* -o with --rewrite: the line with its text field's value replaced by what the
+ * filters leave of the text; every other byte of the line as it was. */
+static int rewrite(run *r, const chaff_line *line, const chaff_record *rec)
+{
+    const char *t;
+    size_t n;
+    chaff_status st = chaff_filter_rewrite(r->filter, rec->text, rec->text_len, &t, &n);
+    if (st) {
+        cli_msg("rewriting: %s", chaff_strerror(st));
+        return cli_exit_for(st);
+    }
+    const char *data = line->data;
+    size_t off = rec->field_off;
+    if (line->lineno == 1 && line->len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+        off += 3; /* offsets count from after the byte order mark */
+    size_t after = off + rec->field_len;
+    cli_output *o = r->output;
+    if (cli_output_write(o, data, off) || cli_output_write(o, "\"", 1) ||
+        put_json_bytes(o, t, n) || cli_output_write(o, "\"", 1) ||
+        cli_output_write(o, data + after, line->len - after) || cli_output_write(o, "\n", 1))
+        return write_failed(o, r->a->output);
+    return 0;
+}
+
 static int emit(run *r, const chaff_line *line, uint64_t index, const chaff_verdict *v,
                 const chaff_record *rec, const char *error)
 {
@@ -344,6 +647,8 @@ static int emit(run *r, const chaff_line *line, uint64_t index, const chaff_verd
     if (v->reason == CHAFF_KEEP) {
         if (r->kept && cli_output_printf(r->kept, "%llu\n", (unsigned long long)index))
             return write_failed(r->kept, a->kept);
+        if (r->output && a->rewrite && rec)
+            return rewrite(r, line, rec);
         if (r->output && (cli_output_write(r->output, line->data, line->len) ||
                           cli_output_write(r->output, "\n", 1)))
             return write_failed(r->output, a->output);
@@ -441,15 +746,39 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
         r->docs[nd].index = r->next_index + i;
         nd++;
     }
-    chaff_status st = chaff_dedup_add(r->dd, r->docs, nd, r->verdicts);
-    if (st) {
-        cli_msg("%s: %s", in->shown, chaff_strerror(st));
-        return cli_exit_for(st);
+    /* Filtered records never reach the index: the docs that pass are moved
+     * to the front, in order, and only they are deduplicated. */
+    size_t npass = nd;
+    if (r->filter) {
+        int rc = judge(r, r->docs, nd);
+        if (rc)
+            return rc;
+        npass = 0;
+        for (size_t j = 0; j < nd; j++)
+            if (r->fv[j].rule < 0)
+                r->docs[npass++] = r->docs[j];
     }
-    size_t k = 0;
+    if (r->dd) {
+        chaff_status st = chaff_dedup_add(r->dd, r->docs, npass, r->verdicts);
+        if (st) {
+            cli_msg("%s: %s", in->shown, chaff_strerror(st));
+            return cli_exit_for(st);
+        }
+    }
+    size_t k = 0, m = 0;
     for (size_t i = 0; i < n; i++) {
-        chaff_verdict inv = { CHAFF_DROP_INVALID, 0, 0 };
-        const chaff_verdict *v = r->bad[i] ? &inv : &r->verdicts[k++];
+        chaff_verdict inv = { CHAFF_DROP_INVALID, 0, 0 }, keep = { CHAFF_KEEP, 0, 0 };
+        const chaff_verdict *v = &inv;
+        if (!r->bad[i]) {
+            if (r->filter && r->fv[k].rule >= 0) {
+                int rc = emit_filtered(r, r->next_index + i, &r->fv[k++], &r->recs[i]);
+                if (rc)
+                    return rc;
+                continue;
+            }
+            k++;
+            v = r->dd ? &r->verdicts[m++] : &keep;
+        }
         int rc = emit(r, &r->lines[i], r->next_index + i, v, &r->recs[i], r->errors[i]);
         if (rc)
             return rc;
@@ -468,6 +797,12 @@ static int process_input(run *r, const char *name)
         return EXIT_IO;
     }
     int format = format_of(name, r->a->format);
+    if (r->a->rewrite && format == FORMAT_TEXT) {
+        cli_input_close(&in);
+        cli_msg("%s: --rewrite replaces a JSON field, but this input is read as text "
+                "(name it .jsonl or give --format jsonl)", in.shown);
+        return EXIT_USAGE;
+    }
     chaff_reader *rd;
     chaff_status st = chaff_reader_new(&rd, cli_input_read, &in, 0, NULL);
     if (st) {
@@ -501,29 +836,253 @@ static int process_input(run *r, const char *name)
     return rc;
 }
 
+/* ,"filtered":{"rule":N,...},"filter":{...thresholds in use...} */
+static int write_filter_stats(run *r, cli_output *o)
+{
+    int bad = cli_output_write(o, ",\"filtered\":{", 13);
+    int first = 1;
+    size_t nr = chaff_filter_rule_count(r->filter);
+    for (size_t i = 0; i < nr; i++)
+        if (r->fcount[i]) {
+            bad |= cli_output_printf(o, "%s\"%s\":%llu", first ? "" : ",",
+                                     chaff_filter_rule_name(r->filter, (int32_t)i),
+                                     (unsigned long long)r->fcount[i]);
+            first = 0;
+        }
+    bad |= cli_output_write(o, "},\"filter\":{\"presets\":\"", 25);
+    bad |= put_json_string(o, r->a->filter ? r->a->filter : "");
+    bad |= cli_output_write(o, "\"", 1);
+    size_t np;
+    const chaff_filter_param *p = chaff_filter_params(&np);
+    for (size_t i = 0; i < np; i++) {
+        double v;
+        if (chaff_filter_param_value(r->filter, i, &v)) {
+            bad |= cli_output_printf(o, ",\"%s\":", p[i].name);
+            bad |= put_number(o, v);
+        }
+    }
+    if (r->a->nrefs)
+        bad |= cli_output_printf(o, ",\"decontam_references\":%d,\"decontam_n\":%u",
+                                 r->a->nrefs, r->a->decontam_n ? r->a->decontam_n : 13);
+    bad |= cli_output_write(o, "}", 1);
+    return bad;
+}
+
 static int write_stats(run *r, cli_output *o, double secs)
 {
+    int bad = 0;
+    unsigned long long records = r->next_index, invalid = r->invalid;
+    double rps = secs > 0 ? (double)r->next_index / secs : 0.0;
+    double mbps = secs > 0 ? r->bytes / 1e6 / secs : 0.0;
+    if (!r->dd) {
+        bad |= cli_output_printf(
+            o,
+            "{\"version\":\"%s\",\"records\":%llu,\"kept\":%llu,"
+            "\"dropped\":{\"filtered\":%llu,\"invalid\":%llu},"
+            "\"bytes\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,"
+            "\"peak_rss_bytes\":%llu,\"threads\":%u",
+            chaff_version_string(), records, records - r->filtered - invalid,
+            (unsigned long long)r->filtered, invalid, (unsigned long long)r->bytes, secs, rps,
+            mbps, (unsigned long long)cli_peak_rss(), r->a->o.threads);
+        bad |= write_filter_stats(r, o);
+        bad |= cli_output_write(o, "}\n", 2);
+        return bad ? write_failed(o, r->a->stats) : 0;
+    }
     chaff_dedup_stats s;
     chaff_dedup_get_stats(r->dd, &s);
     const chaff_options *op = &r->a->o;
-    int bad = cli_output_printf(
+    bad |= cli_output_printf(
         o,
         "{\"version\":\"%s\",\"records\":%llu,\"kept\":%llu,"
-        "\"dropped\":{\"exact\":%llu,\"near\":%llu,\"invalid\":%llu},"
+        "\"dropped\":{\"exact\":%llu,\"near\":%llu,\"invalid\":%llu%s",
+        chaff_version_string(), records, (unsigned long long)s.kept, (unsigned long long)s.exact,
+        (unsigned long long)s.near, invalid, r->filter ? "" : "},");
+    if (r->filter)
+        bad |= cli_output_printf(o, ",\"filtered\":%llu},", (unsigned long long)r->filtered);
+    bad |= cli_output_printf(
+        o,
         "\"bytes\":%llu,\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,"
         "\"peak_rss_bytes\":%llu,\"index_bytes\":%llu,\"candidates\":%llu,\"shingles\":%llu,"
         "\"params\":{\"method\":\"%s\",\"threshold\":%g,\"shingle\":\"%s\",\"ngram\":%u,\"num_perm\":%u,"
-        "\"bands\":%u,\"rows\":%u,\"seed\":%llu,\"threads\":%u,\"simd\":\"%s\"}}\n",
-        chaff_version_string(), (unsigned long long)r->next_index,
-        (unsigned long long)s.kept, (unsigned long long)s.exact, (unsigned long long)s.near,
-        (unsigned long long)r->invalid, (unsigned long long)r->bytes, secs,
-        secs > 0 ? (double)r->next_index / secs : 0.0, secs > 0 ? r->bytes / 1e6 / secs : 0.0,
+        "\"bands\":%u,\"rows\":%u,\"seed\":%llu,\"threads\":%u,\"simd\":\"%s\"}",
+        (unsigned long long)r->bytes, secs, rps, mbps,
         (unsigned long long)cli_peak_rss(), (unsigned long long)s.index_bytes,
         (unsigned long long)s.candidates, (unsigned long long)s.shingles,
         op->method == CHAFF_METHOD_OPH ? "oph" : "minhash", op->threshold,
         op->shingle == CHAFF_SHINGLE_CHARS ? "chars" : "words", op->ngram, op->num_perm, s.bands,
         s.rows, (unsigned long long)op->seed, s.threads, chaff_simd_name(s.simd));
+    if (r->filter)
+        bad |= write_filter_stats(r, o);
+    bad |= cli_output_write(o, "}\n", 2);
     return bad ? write_failed(o, r->a->stats) : 0;
+}
+
+/* A rules or phrases file, whole; 0 or errno. */
+static int slurp(const char *path, char **buf, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno;
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    int err = 0;
+    while (b) {
+        if (n == cap) {
+            char *nb = cap > (64u << 20) ? NULL : realloc(b, cap * 2);
+            if (!nb) {
+                err = cap > (64u << 20) ? EFBIG : ENOMEM;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                err = errno ? errno : EIO;
+            break;
+        }
+    }
+    if (!b)
+        err = ENOMEM;
+    fclose(f);
+    if (err) {
+        free(b);
+        return err;
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+/* Reads every record of reference file number idx into the filter. */
+static int load_reference(run *r, int idx)
+{
+    const char *name = r->a->refs[idx];
+    cli_input in;
+    int err = cli_input_open(&in, name);
+    if (err) {
+        cli_msg("%s: cannot open: %s", name, strerror(err));
+        return EXIT_IO;
+    }
+    int format = format_of(name, FORMAT_AUTO);
+    chaff_reader *rd;
+    chaff_status st = chaff_reader_new(&rd, cli_input_read, &in, 0, NULL);
+    if (st) {
+        cli_input_close(&in);
+        cli_msg("%s: %s", in.shown, chaff_strerror(st));
+        return cli_exit_for(st);
+    }
+    int rc = 0;
+    while (!rc) {
+        size_t n = 0;
+        st = chaff_reader_lines(rd, r->lines, BATCH_LINES, BATCH_BYTES, &n);
+        if (st == CHAFF_END)
+            break;
+        if (st) {
+            uint64_t line, off;
+            chaff_reader_where(rd, &line, &off);
+            cli_msg("%s:%llu: %s", in.shown, (unsigned long long)line, chaff_strerror(st));
+            rc = cli_exit_for(st);
+            break;
+        }
+        for (size_t i = 0; i < n && !rc; i++) {
+            const chaff_line *l = &r->lines[i];
+            const char *text = l->data;
+            size_t len = l->len;
+            if (format == FORMAT_JSONL) {
+                chaff_record rec;
+                st = chaff_json_parse(r->json, l->data, l->len, &rec);
+                if (st == CHAFF_OK) {
+                    text = rec.text;
+                    len = rec.text_len;
+                } else if (st != CHAFF_E_NOMEM) {
+                    size_t col = 0;
+                    const char *why = chaff_json_error(r->json, &col);
+                    cli_msg("%s:%llu: %s at column %zu: %s (a reference must be readable)",
+                            in.shown, (unsigned long long)l->lineno, chaff_strerror(st), col, why);
+                    rc = cli_exit_for(st);
+                    break;
+                }
+            }
+            if (st == CHAFF_OK)
+                st = chaff_filter_add_reference(r->filter, text, len,
+                                                ((uint64_t)idx << 40) | l->lineno);
+            if (st) {
+                cli_msg("%s: %s", in.shown, chaff_strerror(st));
+                rc = cli_exit_for(st);
+            }
+        }
+        chaff_json_reset(r->json);
+    }
+    chaff_reader_free(rd);
+    cli_input_close(&in);
+    return rc;
+}
+
+/* Builds r->filter from --filter, --rules, --set, --phrases, --decontaminate. */
+static int start_filter(run *r)
+{
+    args *a = r->a;
+    char why[512];
+    chaff_status st = chaff_filter_new(&r->filter, a->filter, a->o.threads, NULL, why, sizeof why);
+    if (st == CHAFF_E_NOMEM) {
+        cli_msg("out of memory");
+        return EXIT_NOMEM;
+    }
+    if (st) {
+        cli_msg("--filter: %s", why);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < a->nrules + a->nphrases; i++) {
+        int rules = i < a->nrules;
+        const char *path = rules ? a->rules[i] : a->phrases[i - a->nrules];
+        char *buf;
+        size_t len;
+        int err = slurp(path, &buf, &len);
+        if (err) {
+            cli_msg("%s: cannot read: %s", path, strerror(err));
+            return EXIT_IO;
+        }
+        st = rules ? chaff_filter_load_rules(r->filter, buf, len, path, why, sizeof why)
+                   : chaff_filter_add_phrases(r->filter, buf, len, path, why, sizeof why);
+        free(buf);
+        if (st == CHAFF_E_NOMEM) {
+            cli_msg("out of memory");
+            return EXIT_NOMEM;
+        }
+        if (st) {
+            cli_msg("%s", why);
+            return EXIT_USAGE;
+        }
+    }
+    for (int i = 0; i < a->nsets; i++) {
+        char name[128];
+        const char *eq = strchr(a->sets[i], '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq - a->sets[i]), a->sets[i]);
+        st = chaff_filter_set(r->filter, name, eq + 1, why, sizeof why);
+        if (st) {
+            cli_msg("--set %s", why);
+            return EXIT_USAGE;
+        }
+    }
+    if (a->decontam_n && chaff_filter_set_decontam_n(r->filter, a->decontam_n)) {
+        cli_msg("--decontam-n: %u is out of range (1..1000)", a->decontam_n);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < a->nrefs; i++) {
+        int rc = load_reference(r, i);
+        if (rc)
+            return rc;
+    }
+    r->fv = malloc(BATCH_LINES * sizeof *r->fv);
+    r->fcount = calloc(chaff_filter_rule_count(r->filter), sizeof *r->fcount);
+    if (!r->fv || !r->fcount) {
+        cli_msg("out of memory");
+        return EXIT_NOMEM;
+    }
+    return 0;
 }
 
 static int open_output(cli_output **o, const char *path)
@@ -539,13 +1098,24 @@ static int open_output(cli_output **o, const char *path)
     return 0;
 }
 
-int cli_dedup(int argc, char **argv)
+static void free_args(args *a)
+{
+    free(a->inputs);
+    free(a->sets);
+    free(a->rules);
+    free(a->phrases);
+    free(a->refs);
+}
+
+static int run_command(int argc, char **argv, int mode)
 {
     args a;
     memset(&a, 0, sizeof a);
+    a.mode = mode;
+    cmd_name = mode == MODE_FILTER ? "filter" : "dedup";
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0) {
-        free(a.inputs);
+        free_args(&a);
         return rc;
     }
     rc = 0;
@@ -565,11 +1135,13 @@ int cli_dedup(int argc, char **argv)
     if (!r.lines || !r.docs || !r.recs || !r.verdicts || !r.bad || !r.errors) {
         cli_msg("out of memory");
         rc = EXIT_NOMEM;
-    } else if ((st = chaff_dedup_new(&r.dd, &a.o)) ||
+    } else if ((mode == MODE_DEDUP && (st = chaff_dedup_new(&r.dd, &a.o))) ||
                (st = chaff_json_new(&r.json, a.field, a.id_field, NULL))) {
         cli_msg("cannot start: %s", chaff_strerror(st));
         rc = cli_exit_for(st);
     }
+    if (!rc && (a.filter || a.nrules || a.nrefs))
+        rc = start_filter(&r);
     if (!rc)
         rc = open_output(&r.kept, a.kept);
     if (!rc)
@@ -578,6 +1150,8 @@ int cli_dedup(int argc, char **argv)
         rc = open_output(&r.output, a.output);
     if (!rc)
         rc = open_output(&r.stats, a.stats);
+    if (!rc)
+        rc = open_output(&r.explain, a.explain);
     for (int i = 0; !rc && i < a.ninputs; i++)
         rc = process_input(&r, a.inputs[i]);
     progress(&r, NULL, NULL, 1);
@@ -586,18 +1160,38 @@ int cli_dedup(int argc, char **argv)
         rc = write_stats(&r, r.stats, secs);
     /* All or nothing: every output is finished before any is renamed into
      * place, so a failure in the last one leaves none of them behind. */
-    cli_output **outs[] = { &r.kept, &r.dropped, &r.output, &r.stats };
-    for (int i = 0; i < 4; i++)
+    cli_output **outs[] = { &r.kept, &r.dropped, &r.output, &r.stats, &r.explain };
+    for (int i = 0; i < 5; i++)
         if (!rc && *outs[i] && cli_output_finish(*outs[i]))
             rc = EXIT_IO;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         if (!rc && *outs[i] && cli_output_publish(*outs[i]))
             rc = EXIT_IO;
         else if (rc && *outs[i])
             cli_output_abort(*outs[i]);
         *outs[i] = NULL;
     }
-    if (!rc && !a.quiet) {
+    if (!rc && !a.quiet && !r.dd) {
+        cli_msg("%llu records, %llu kept, %llu dropped (%llu filtered, %llu invalid) "
+                "in %.2f s: %.0f records/s, %.1f MB/s",
+                (unsigned long long)r.next_index,
+                (unsigned long long)(r.next_index - r.filtered - r.invalid),
+                (unsigned long long)(r.filtered + r.invalid), (unsigned long long)r.filtered,
+                (unsigned long long)r.invalid, secs,
+                secs > 0 ? (double)r.next_index / secs : 0.0,
+                secs > 0 ? r.bytes / 1e6 / secs : 0.0);
+    } else if (!rc && !a.quiet && r.filter) {
+        chaff_dedup_stats s;
+        chaff_dedup_get_stats(r.dd, &s);
+        cli_msg("%llu records, %llu kept, %llu dropped (%llu filtered, %llu exact, %llu near, "
+                "%llu invalid) in %.2f s: %.0f records/s, %.1f MB/s",
+                (unsigned long long)r.next_index, (unsigned long long)s.kept,
+                (unsigned long long)(r.filtered + s.exact + s.near + r.invalid),
+                (unsigned long long)r.filtered, (unsigned long long)s.exact,
+                (unsigned long long)s.near, (unsigned long long)r.invalid, secs,
+                secs > 0 ? (double)r.next_index / secs : 0.0,
+                secs > 0 ? r.bytes / 1e6 / secs : 0.0);
+    } else if (!rc && !a.quiet) {
         chaff_dedup_stats s;
         chaff_dedup_get_stats(r.dd, &s);
         cli_msg("%llu records, %llu kept, %llu dropped (%llu exact, %llu near, %llu invalid) "
@@ -609,6 +1203,9 @@ int cli_dedup(int argc, char **argv)
                 secs > 0 ? r.bytes / 1e6 / secs : 0.0);
     }
     chaff_dedup_free(r.dd);
+    chaff_filter_free(r.filter);
+    free(r.fv);
+    free(r.fcount);
     chaff_json_free(r.json);
     free(r.lines);
     free(r.docs);
@@ -616,6 +1213,16 @@ int cli_dedup(int argc, char **argv)
     free(r.verdicts);
     free(r.bad);
     free(r.errors);
-    free(a.inputs);
+    free_args(&a);
     return rc;
+}
+
+int cli_dedup(int argc, char **argv)
+{
+    return run_command(argc, argv, MODE_DEDUP);
+}
+
+int cli_filter(int argc, char **argv)
+{
+    return run_command(argc, argv, MODE_FILTER);
 }

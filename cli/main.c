@@ -6,10 +6,13 @@ static void usage(FILE *f)
 {
     fputs("usage: chaff COMMAND [options] INPUT...\n"
           "\n"
-          "Cleans datasets on your own machine: finds exact and near-duplicate records.\n"
+          "Cleans datasets on your own machine: removes exact and near-duplicate records\n"
+          "and filters out low-quality and synthetic text.\n"
           "\n"
           "Commands:\n"
           "  dedup     remove exact and near-duplicate records (chaff dedup --help)\n"
+          "  filter    drop low-quality, machine-generated and contaminated records\n"
+          "            (chaff filter --help)\n"
           "  bench     time and score dedup on a generated corpus (chaff bench --help)\n"
           "\n"
           "  chaff --version    print the version\n"
@@ -38,6 +41,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "dedup"))
         return cli_dedup(argc - 1, argv + 1);
+    if (!strcmp(cmd, "filter"))
+        return cli_filter(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return cli_bench(argc - 1, argv + 1);
     cli_msg("unknown command '%s' (see chaff --help)", cmd);

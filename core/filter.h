@@ -10,15 +10,8 @@
 
 #include "internal.h"
 
-/* One tunable threshold. Values are doubles; `integer` ones must be whole. */
-typedef struct chaff__fparam {
-    const char *name;        /* "gopher.min_doc_words": preset, dot, datatrove's own name */
-    const char *rule;        /* the reason code it governs, "gopher.short_doc" */
-    double def, lo, hi;      /* default and the accepted range (inclusive) */
-    int integer;             /* 1: must be a whole number */
-    const char *source;      /* "Gopher (Rae et al. 2021) App. A Table A1" */
-    const char *what;        /* one line for `chaff filter --list` */
-} chaff__fparam;
+/* One tunable threshold: the public chaff_filter_param (include/chaff.h). */
+typedef chaff_filter_param chaff__fparam;
 
 /* Called for every statistic a preset computes, when --explain asks for them.
  * name is "preset.statistic"; value is the measured number. */
@@ -34,6 +27,9 @@ typedef struct chaff__fwork {
     void (*slot_free[CHAFF__FSLOTS])(const chaff_allocator *a, void *p);
     /* the shared word analysis (core/words.h), filled on first use per text */
     struct chaff__words *words;
+    /* per-preset state that is not per-thread (e.g. a phrase automaton with
+     * the user's phrases), set by core/filter.c; index = preset id */
+    const void *inst[CHAFF__FSLOTS];
     const char *words_text;  /* the text words[] belongs to, or NULL */
     size_t words_len;
 } chaff__fwork;
@@ -72,6 +68,19 @@ typedef struct chaff__preset {
     chaff_status (*eval)(const double *p, const char *text, size_t len,
                          chaff__fwork *w, chaff__explain_fn ex, void *exu,
                          chaff__fresult *res);
+    /* For --rewrite (NULL: the preset leaves text as it is): what remains of
+     * text once the preset's line rules have removed lines, in memory the
+     * preset keeps in w until its next call. */
+    chaff_status (*rewrite)(const double *p, const char *text, size_t len, chaff__fwork *w,
+                            const char **out, size_t *out_len);
+    /* Frees the preset's shared state in chaff__fwork.inst (NULL: it has none). */
+    void (*inst_free)(const chaff_allocator *a, void *inst);
 } chaff__preset;
+
+/* Preset ids: their slot in chaff__fwork and their place in the canonical order. */
+enum {
+    CHAFF__SLOT_GOPHER = 0, CHAFF__SLOT_C4 = 1, CHAFF__SLOT_FINEWEB = 2,
+    CHAFF__SLOT_SYNTHETIC = 3, CHAFF__SLOT_DEGENERATE = 4, CHAFF__SLOT_DECONTAM = 5
+};
 
 #endif

@@ -637,6 +637,7 @@ static chaff_status parse(chaff_json *j, const char *line, size_t len, chaff_rec
     int field = FIELD_MISSING;
     field_value fv = { NULL, 0, 0, 0 };
     const char *field_at = NULL; /* the field's value, for errors */
+    const char *field_end = NULL; /* one past its closing quote */
     const char *id_s = NULL, *id_e = NULL;
 
     const char *q;
@@ -682,10 +683,12 @@ value: /* p at a value's first byte */
         }
     }
     if (*p == '"') { /* the commonest value, tested before the jump table */
-        if (depth == 1 && is_field)
+        if (depth == 1 && is_field) {
             q = read_field(j, line, p, end, &fv);
-        else
+            field_end = q ? q + 1 : NULL;
+        } else {
             q = scan_string(j, line, p, end, &esc);
+        }
         if (!q)
             return CHAFF_E_JSON;
         p = q + 1;
@@ -840,6 +843,8 @@ finish:
         j->cur->used -= fv.reserved - fv.len;
     rec->text = fv.text;
     rec->text_len = fv.len;
+    rec->field_off = (size_t)(field_at - line);
+    rec->field_len = (size_t)(field_end - field_at);
     return CHAFF_OK;
 }
 
@@ -849,6 +854,7 @@ chaff_status chaff_json_parse(chaff_json *j, const char *line, size_t len, chaff
         return CHAFF_E_ARG;
     rec->text = rec->id = NULL;
     rec->text_len = rec->id_len = 0;
+    rec->field_off = rec->field_len = 0;
     j->err = NULL;
     j->err_col = 0;
     j->mark_cur = j->cur;

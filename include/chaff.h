@@ -215,6 +215,8 @@ typedef struct chaff_record {
     size_t text_len;
     const char *id;          /* the id field's raw JSON value, NULL if absent */
     size_t id_len;
+    size_t field_off;        /* where the text field's raw JSON value (quotes */
+    size_t field_len;        /* included) lies in the line, to splice in a new one */
 } chaff_record;
 
 /* field: the name of the string field holding the text. id_field: NULL, or the
@@ -316,6 +318,96 @@ CHAFF_API chaff_status chaff_writer_write(chaff_writer *w, const void *buf, size
 /* Flushes and ends the compressed stream. Call once, before chaff_writer_free(). */
 CHAFF_API chaff_status chaff_writer_finish(chaff_writer *w);
 CHAFF_API void chaff_writer_free(chaff_writer *w);
+
+/* ---------------------------------------------------------------------------
+ * 7. Filtering
+ *
+ * Quality and synthetic-text rules, grouped in presets: gopher, c4 and fineweb
+ * (the published rules, deciding as HuggingFace datatrove's filters do at their
+ * defaults), synthetic (assistant refusals and boilerplate) and degenerate
+ * (loops, mojibake, broken text), plus decontamination against reference
+ * texts. A record is dropped by the first rule it fails: presets run in the
+ * order they were named, decontamination last.
+ * ------------------------------------------------------------------------- */
+
+typedef struct chaff_filter chaff_filter;
+
+/* One threshold of one rule, for listing and for validation. */
+typedef struct chaff_filter_param {
+    const char *name;        /* "gopher.min_doc_words" */
+    const char *rule;        /* the reason code it governs, "gopher.short_doc" */
+    double def, lo, hi;      /* default and accepted range (inclusive) */
+    int integer;             /* 1: a whole number (0/1 for switches) */
+    const char *source;      /* where the rule and its default come from */
+    const char *what;        /* one line */
+} chaff_filter_param;
+
+/* Every parameter of every preset, in preset order. */
+CHAFF_API const chaff_filter_param *chaff_filter_params(size_t *count);
+/* The presets' names in their canonical order, and a one-line description. */
+CHAFF_API const char *chaff_filter_preset_name(size_t i, const char **what);
+
+/* presets: a comma-separated list such as "gopher,c4,fineweb" (may be empty
+ * when only decontamination is wanted). threads: workers used by
+ * chaff_filter_run, 0 for all cores. On a bad name returns CHAFF_E_ARG and
+ * says why in why[0..why_cap). */
+CHAFF_API chaff_status chaff_filter_new(chaff_filter **out, const char *presets, unsigned threads,
+                                        const chaff_allocator *alloc, char *why, size_t why_cap);
+
+/* Sets one threshold, "gopher.min_doc_words" to "20". Its preset must be on. */
+CHAFF_API chaff_status chaff_filter_set(chaff_filter *f, const char *name, const char *value,
+                                        char *why, size_t why_cap);
+
+/* A rules file: one "name = value" per line ("filter = gopher,c4" turns presets
+ * on; other names are thresholds as for chaff_filter_set); '#' starts a
+ * comment. Errors say "origin:LINE: what" in why. */
+CHAFF_API chaff_status chaff_filter_load_rules(chaff_filter *f, const char *text, size_t len,
+                                               const char *origin, char *why, size_t why_cap);
+
+/* Extra phrase patterns for the synthetic preset, in the syntax of the bundled
+ * list (see README). Errors say "origin:LINE: what" in why. */
+CHAFF_API chaff_status chaff_filter_add_phrases(chaff_filter *f, const char *text, size_t len,
+                                                const char *origin, char *why, size_t why_cap);
+
+/* Decontamination: n-gram length in normalised words (default 13); set it
+ * before adding references. */
+CHAFF_API chaff_status chaff_filter_set_decontam_n(chaff_filter *f, unsigned n);
+/* Adds one reference text; ref is the caller's name for it (reported back). */
+CHAFF_API chaff_status chaff_filter_add_reference(chaff_filter *f, const char *text, size_t len,
+                                                  uint64_t ref);
+
+typedef struct chaff_filter_verdict {
+    int32_t rule;            /* -1 kept, else a rule number for chaff_filter_rule_name */
+    double value;            /* the measured value that failed the rule */
+    uint64_t ref;            /* decontamination: the reference that shares an n-gram */
+} chaff_filter_verdict;
+
+/* Judges docs[0..n) independently (in parallel); out[i] for docs[i]. */
+CHAFF_API chaff_status chaff_filter_run(chaff_filter *f, const chaff_doc *docs, size_t n,
+                                        chaff_filter_verdict *out);
+
+/* The value in use for parameter i of chaff_filter_params; returns 1 when its
+ * preset is on, 0 when it is not. */
+CHAFF_API int chaff_filter_param_value(const chaff_filter *f, size_t i, double *value);
+
+/* "gopher.short_doc", ..., "decontam"; NULL when out of range. */
+CHAFF_API const char *chaff_filter_rule_name(const chaff_filter *f, int32_t rule);
+CHAFF_API size_t chaff_filter_rule_count(const chaff_filter *f);
+
+/* The text --rewrite writes for a kept record: what the enabled presets that
+ * clean text (c4 removes the lines its line rules reject) leave of it, the
+ * others leaving it as it is. On the calling thread; *out stays valid until
+ * the next call. */
+CHAFF_API chaff_status chaff_filter_rewrite(chaff_filter *f, const char *text, size_t len,
+                                            const char **out, size_t *out_len);
+
+/* Every statistic the enabled presets compute on text, through fn, on the
+ * calling thread; *out gets the verdict chaff_filter_run would give. */
+typedef void (*chaff_explain_fn)(void *user, const char *name, double value);
+CHAFF_API chaff_status chaff_filter_explain(chaff_filter *f, const char *text, size_t len,
+                                            chaff_explain_fn fn, void *user,
+                                            chaff_filter_verdict *out);
+CHAFF_API void chaff_filter_free(chaff_filter *f);
 
 #ifdef __cplusplus
 }

@@ -19,13 +19,23 @@
 # order of their paths. A document becomes paragraphs (a paragraph over 2000 bytes is cut at
 # line ends), merged in order until a record has at least 200 bytes: about 56K records, most
 # of 200-1000 bytes, fortunes shorter. MAXRECORDS (0 = all) keeps a prefix of that sequence.
+# With --docs, a record is a whole document instead (a document over 12000 bytes becomes
+# pieces of whole paragraphs; fortunes go in runs of 6, and every 20th also alone), and
+# every 9th document also yields one degenerate variant (repeated lines, bullet lists,
+# ellipses, hashes, lorem ipsum, braces, unpunctuated lines, n-gram loops, truncation):
+# about 11K records for checking the quality filters (tests/test_filter_agreement.c).
 # Output: one {"text": ...} JSON object per line, written beside OUT and renamed into place,
 # so a failed run never leaves a half corpus.
 # Only sh and the python3 standard library are used.
 set -eu
 
+mode=chunks
+if [ "${1:-}" = "--docs" ]; then
+    mode=docs
+    shift
+fi
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-    echo "usage: $0 OUT.jsonl [MAXRECORDS]" >&2
+    echo "usage: $0 [--docs] OUT.jsonl [MAXRECORDS]" >&2
     exit 2
 fi
 out=$1
@@ -48,10 +58,10 @@ fi
 tmp="$out.tmp.$$"
 trap 'rm -f "$tmp"' EXIT INT TERM
 # shellcheck disable=SC2086
-LC_ALL=C python3 - "$tmp" "$max" $pkgs <<'EOF'
+LC_ALL=C python3 - "$tmp" "$max" "$mode" $pkgs <<'EOF'
 import gzip, json, os, re, subprocess, sys
 
-out_path, max_records, pkgs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+out_path, max_records, mode, pkgs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 MIN_BYTES = 200
 MAX_BYTES = 2000
 
@@ -246,6 +256,78 @@ def records():
             elif path.startswith('/usr/share/games/fortunes/') and \
                     not path.endswith(('.dat', '.u8')):
                 yield from fortune_records(read_text(path))
+
+# --- whole documents (--docs) --------------------------------------------------------------
+DOC_MAX = 12000
+
+def pieces(paras):
+    """A document as one record, or runs of whole paragraphs of at most DOC_MAX bytes."""
+    cur, size = [], 0
+    for p in paras:
+        n = len(p.encode()) + 2
+        if cur and size + n > DOC_MAX:
+            yield '\n\n'.join(cur)
+            cur, size = [], 0
+        cur.append(p)
+        size += n
+    if cur:
+        yield '\n\n'.join(cur)
+
+LOREM = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit.'
+
+def variant(doc, k):
+    """One degenerate copy of doc, the kind chosen by k: what the filters exist to catch."""
+    lines = [l for l in doc.split('\n') if l.strip()] or [doc]
+    words = doc.split()
+    kind = k % 10
+    if kind == 0:    # a line repeated: duplicate lines and paragraphs
+        return '\n'.join(lines[:3] + [lines[0]] * 8 + lines[3:6])
+    if kind == 1:    # a bulleted list
+        return '\n'.join(('- ' if i % 5 else '\u2022 ') + l.strip() for i, l in enumerate(lines[:40]))
+    if kind == 2:    # lines ending in ellipses
+        return '\n'.join(l.rstrip() + ('...' if i % 2 else '\u2026') for i, l in enumerate(lines[:30]))
+    if kind == 3:    # hash tags
+        return ' '.join(w if i % 6 else '#' + w for i, w in enumerate(words[:400]))
+    if kind == 4:    # lorem ipsum in a punctuated line
+        return doc + '\n' + LOREM + ' ' + LOREM + '\n'
+    if kind == 5:    # a curly brace in a line that C4 keeps
+        return doc + '\nThe block {like this one} is kept as it is written here.\n'
+    if kind == 6:    # no terminal punctuation anywhere
+        return '\n'.join(l.rstrip('.!?"\' ') for l in lines[:60])
+    if kind == 7:    # an n-gram loop
+        return ' '.join((words[:12] or ['loop']) * 30)
+    if kind == 8:    # short list-like lines
+        return '\n'.join(' '.join(l.split()[:3]) for l in lines[:80])
+    return ' '.join(words[:40])  # truncated to a short document
+
+def documents():
+    for pkg in pkgs:
+        for path in files_of(pkg):
+            if re.fullmatch(r'/usr/share/doc/[^/]+/copyright', path) or \
+                    path.startswith('/usr/share/common-licenses/'):
+                yield from pieces(plain_paragraphs(read_text(path)))
+            elif pkg.startswith('manpages') and \
+                    re.fullmatch(r'/usr/share/man/man[^/]*/[^/]+\.gz', path):
+                text = read_text(path)
+                if not re.match(r'\.so\s', text):
+                    yield from pieces(roff_paragraphs(text))
+            elif path.endswith('.pod'):
+                yield from pieces(pod_paragraphs(read_text(path)))
+            elif path.startswith('/usr/share/games/fortunes/') and \
+                    not path.endswith(('.dat', '.u8')):
+                fs = fortune_records(read_text(path))
+                for i in range(0, len(fs), 6):
+                    yield '\n\n'.join(fs[i:i + 6])
+                yield from fs[::20]
+
+def doc_records():
+    for i, doc in enumerate(documents()):
+        yield doc
+        if i % 9 == 4:
+            yield variant(doc, i // 9)
+
+if mode == 'docs':
+    records = doc_records
 
 count = 0
 with open(out_path, 'w', encoding='utf-8', newline='\n') as out:

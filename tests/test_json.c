@@ -271,6 +271,28 @@ static void test_repeated_keys_last_wins(void **state)
     chaff_json_free(j);
 }
 
+/* --rewrite splices a new value over the field's raw one: the span must be the
+ * last occurrence's, quotes and escapes included, whatever surrounds it. */
+static void test_field_span(void **state)
+{
+    (void)state;
+    chaff_json *j = new_json("text", NULL);
+    chaff_record rec;
+    static const char *const lines[] = {
+        "{\"text\":\"plain\"}",
+        " { \"a\" : [1,{\"text\":\"inner\"}] , \"text\" : \"e\\\"s\\u00e9\" } ",
+        "{\"text\":\"first\",\"b\":2,\"text\":\"last\\n\"}",
+        "{\"text\":\"\"}",
+    };
+    static const char *const raw[] = { "\"plain\"", "\"e\\\"s\\u00e9\"", "\"last\\n\"", "\"\"" };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        assert_int_equal(chaff_json_parse(j, lines[i], strlen(lines[i]), &rec), CHAFF_OK);
+        assert_int_equal(rec.field_len, strlen(raw[i]));
+        assert_memory_equal(lines[i] + rec.field_off, raw[i], rec.field_len);
+    }
+    chaff_json_free(j);
+}
+
 static void test_nested_values_are_skipped(void **state)
 {
     (void)state;
@@ -1234,6 +1256,7 @@ int main(void)
         cmocka_unit_test(test_every_escape),
         cmocka_unit_test(test_keys_compare_unescaped),
         cmocka_unit_test(test_repeated_keys_last_wins),
+        cmocka_unit_test(test_field_span),
         cmocka_unit_test(test_nested_values_are_skipped),
         cmocka_unit_test(test_id_of_each_type),
         cmocka_unit_test(test_whitespace),

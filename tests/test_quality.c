@@ -265,52 +265,17 @@ static void test_synthetic_default(void **state)
 
 /* --- the real corpus ------------------------------------------------------------------- */
 
-static const char *dir_or_cwd(const char *env)
-{
-    const char *d = getenv(env);
-    return d && *d ? d : ".";
-}
-
-/* The source tree: $CHAFF_SOURCE_DIR (set by ctest), else the current directory when it
- * holds the script, else the tree this file was compiled from, so that running the test
- * binary by hand from the build directory works too. */
-static const char *source_dir(char *buf, size_t cap)
-{
-    const char *d = getenv("CHAFF_SOURCE_DIR");
-    FILE *f;
-    if (d && *d)
-        return d;
-    if ((f = fopen("scripts/make-corpus.sh", "r")) != NULL) {
-        fclose(f);
-        return ".";
-    }
-    const char *tail = strstr(__FILE__, "/tests/test_quality.c");
-    if (tail && __FILE__[0] == '/' && (size_t)(tail - __FILE__) < cap) {
-        memcpy(buf, __FILE__, (size_t)(tail - __FILE__));
-        buf[tail - __FILE__] = '\0';
-        return buf;
-    }
-    return ".";
-}
-
 /* Builds the corpus with scripts/make-corpus.sh into the build directory. */
 static void build_corpus(char *path, size_t cap)
 {
-    char srcbuf[4096];
-    const char *src = source_dir(srcbuf, sizeof srcbuf), *build = dir_or_cwd("CHAFF_BUILD_DIR");
-    char cmd[2 * 4096 + 64];
+    char name[64], err[512];
     if (QUALITY_RECORDS)
-        snprintf(path, cap, "%s/quality-corpus-%d.jsonl", build, QUALITY_RECORDS);
+        snprintf(name, sizeof name, "quality-corpus-%d.jsonl", QUALITY_RECORDS);
     else
-        snprintf(path, cap, "%s/quality-corpus.jsonl", build);
-    if (strchr(src, '\'') || strchr(path, '\''))
-        fail_msg("paths with a single quote are not supported: %s, %s", src, path);
-    snprintf(cmd, sizeof cmd, "sh '%s/scripts/make-corpus.sh' '%s' %d", src, path,
-             QUALITY_RECORDS);
+        snprintf(name, sizeof name, "quality-corpus.jsonl");
     double t0 = now();
-    int rc = system(cmd);
-    if (rc != 0)
-        fail_msg("'%s' failed (status %d)", cmd, rc);
+    if (corpus_make("", QUALITY_RECORDS, name, path, cap, err, sizeof err))
+        fail_msg("%s", err);
     printf("corpus: %s built in %.1f s\n", path, now() - t0);
 }
 

@@ -250,3 +250,48 @@ void corpus_free(corpus *c)
     free(c->len);
     memset(c, 0, sizeof *c);
 }
+
+static const char *dir_or_cwd(const char *env)
+{
+    const char *d = getenv(env);
+    return d && *d ? d : ".";
+}
+
+const char *corpus_source_dir(char *buf, size_t cap)
+{
+    const char *d = getenv("CHAFF_SOURCE_DIR");
+    FILE *f;
+    if (d && *d)
+        return d;
+    if ((f = fopen("scripts/make-corpus.sh", "r")) != NULL) {
+        fclose(f);
+        return ".";
+    }
+    const char *tail = strstr(__FILE__, "/tests/support/corpus.c");
+    if (tail && __FILE__[0] == '/' && (size_t)(tail - __FILE__) < cap) {
+        memcpy(buf, __FILE__, (size_t)(tail - __FILE__));
+        buf[tail - __FILE__] = '\0';
+        return buf;
+    }
+    return ".";
+}
+
+int corpus_make(const char *script_args, int max_records, const char *name, char *path,
+                size_t path_cap, char *err, size_t err_cap)
+{
+    char srcbuf[4096], cmd[2 * 4096 + 128];
+    const char *src = corpus_source_dir(srcbuf, sizeof srcbuf);
+    snprintf(path, path_cap, "%s/%s", dir_or_cwd("CHAFF_BUILD_DIR"), name);
+    if (strchr(src, '\'') || strchr(path, '\'')) {
+        fail(err, err_cap, "paths with a single quote are not supported: %s, %s", src, path);
+        return -1;
+    }
+    snprintf(cmd, sizeof cmd, "sh '%s/scripts/make-corpus.sh' %s '%s' %d", src, script_args,
+             path, max_records);
+    int rc = system(cmd);
+    if (rc != 0) {
+        fail(err, err_cap, "'%s' failed (status %d)", cmd, rc);
+        return -1;
+    }
+    return 0;
+}

@@ -25,4 +25,15 @@ int corpus_load(corpus *c, const char *path, const char *field, size_t max_recor
                 char *err, size_t err_cap);
 void corpus_free(corpus *c);
 
+/* The source tree, for files the tests read (see corpus_make). */
+const char *corpus_source_dir(char *buf, size_t cap);
+
+/* Builds a corpus with scripts/make-corpus.sh (script_args: "" or "--docs", then
+ * max_records, 0 = all) into $CHAFF_BUILD_DIR (else the current directory) as
+ * name; path receives where. The source tree is $CHAFF_SOURCE_DIR (set by ctest),
+ * else the current directory when it holds the script, else the tree this file
+ * was compiled from. Returns 0, or -1 with why in err. */
+int corpus_make(const char *script_args, int max_records, const char *name, char *path,
+                size_t path_cap, char *err, size_t err_cap);
+
 #endif
