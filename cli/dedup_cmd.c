@@ -207,7 +207,7 @@ static void list_rules(FILE *f)
             fprintf(f, "      %s\n      source: %s\n", p[i].what, p[i].source);
         }
         if (!strcmp(name, "decontam"))
-            fputs("  --decontam-n = 13  (1..1000, whole)  drops as decontam\n"
+            fputs("  --decontam-n = 13  (1..1024, whole)  drops as decontam\n"
                   "      words in a shared n-gram; chaff's normalised words (lowercase,\n"
                   "      punctuation removed), as dedup sees them\n"
                   "      source: GPT-3 (Brown et al. 2020) App. C, 13-gram overlap\n",
@@ -309,7 +309,7 @@ static int parse_args(int argc, char **argv, args *a)
         } else if (!strcmp(flag, "--decontaminate")) {
             a->refs[a->nrefs++] = val;
         } else if (!strcmp(flag, "--decontam-n")) {
-            rc = cli_parse_uint(cmd_name, flag, val, 1, 1000, &u);
+            rc = cli_parse_uint(cmd_name, flag, val, 1, 1024, &u);
             a->decontam_n = (unsigned)u;
         } else if (!strcmp(flag, "--explain")) {
             a->explain = val;
@@ -1068,7 +1068,7 @@ static int start_filter(run *r)
         }
     }
     if (a->decontam_n && chaff_filter_set_decontam_n(r->filter, a->decontam_n)) {
-        cli_msg("--decontam-n: %u is out of range (1..1000)", a->decontam_n);
+        cli_msg("--decontam-n: %u is out of range (1..1024)", a->decontam_n);
         return EXIT_USAGE;
     }
     for (int i = 0; i < a->nrefs; i++) {

@@ -54,6 +54,10 @@ struct chaff_filter {
     void *inst[NPRESETS];
     chaff__decontam *dc;
     unsigned decontam_n;
+    /* --phrases texts, kept until the shared set is built (at the first use) */
+    char **ptext, **pname;
+    size_t *plen, nphr;
+    chaff__phrases *phrases; /* bundled + user patterns, compiled, shared */
     chaff_options tok_opts;
     unsigned threads;
     worker *workers;
@@ -228,6 +232,14 @@ void chaff_filter_free(chaff_filter *f)
         if (f->inst[i] && PRESETS[i]->inst_free)
             PRESETS[i]->inst_free(&f->alloc, f->inst[i]);
     chaff__decontam_free(f->dc);
+    chaff__phrases_free(f->phrases);
+    for (size_t i = 0; i < f->nphr; i++) {
+        chaff__free(&f->alloc, f->ptext[i]);
+        chaff__free(&f->alloc, f->pname[i]);
+    }
+    chaff__free(&f->alloc, f->ptext);
+    chaff__free(&f->alloc, f->pname);
+    chaff__free(&f->alloc, f->plen);
     chaff__free(&f->alloc, f->workers);
     chaff__free(&f->alloc, f->val);
     chaff__free(&f->alloc, f);
@@ -347,16 +359,79 @@ chaff_status chaff_filter_load_rules(chaff_filter *f, const char *text, size_t l
 
 /* ---- phrases and references ---------------------------------------------- */
 
+static char *copy(const chaff_allocator *a, const char *s, size_t n)
+{
+    char *c = chaff__alloc(a, n + 1);
+    if (c) {
+        memcpy(c, s, n);
+        c[n] = 0;
+    }
+    return c;
+}
+
+/* Checked now, so that a bad file is reported before any input is read; built
+ * into the shared set once, at the first use. */
 chaff_status chaff_filter_add_phrases(chaff_filter *f, const char *text, size_t len,
                                       const char *origin, char *why, size_t why_cap)
 {
-    return chaff__synthetic_add_phrases(&f->inst[CHAFF__SLOT_SYNTHETIC], &f->alloc, text, len,
-                                        origin, why, why_cap);
+    if (f->phrases)
+        return CHAFF_E_ARG;
+    if (!f->on[CHAFF__SLOT_SYNTHETIC]) {
+        say(why, why_cap, "%s: phrases are for the synthetic preset, which is not on "
+                          "(add it with --filter synthetic)", origin);
+        return CHAFF_E_ARG;
+    }
+    const char *t = text;
+    size_t l = len;
+    chaff__phrases *check;
+    chaff_status st = chaff__synthetic_build(&check, &f->alloc, &t, &l, &origin, 1, why,
+                                             why_cap);
+    if (st)
+        return st;
+    chaff__phrases_free(check);
+    size_t n = f->nphr + 1;
+    char **pt = chaff__realloc(&f->alloc, f->ptext, n * sizeof *pt);
+    if (pt)
+        f->ptext = pt;
+    char **pn = chaff__realloc(&f->alloc, f->pname, n * sizeof *pn);
+    if (pn)
+        f->pname = pn;
+    size_t *pl = chaff__realloc(&f->alloc, f->plen, n * sizeof *pl);
+    if (pl)
+        f->plen = pl;
+    if (!pt || !pn || !pl)
+        return CHAFF_E_NOMEM;
+    f->ptext[f->nphr] = copy(&f->alloc, text, len);
+    f->pname[f->nphr] = copy(&f->alloc, origin, strlen(origin));
+    f->plen[f->nphr] = len;
+    if (!f->ptext[f->nphr] || !f->pname[f->nphr]) {
+        chaff__free(&f->alloc, f->ptext[f->nphr]);
+        chaff__free(&f->alloc, f->pname[f->nphr]);
+        return CHAFF_E_NOMEM;
+    }
+    f->nphr++;
+    return CHAFF_OK;
+}
+
+/* The synthetic preset's patterns, compiled once and shared by every worker. */
+static chaff_status ready(chaff_filter *f)
+{
+    if (!f->on[CHAFF__SLOT_SYNTHETIC] || f->phrases)
+        return CHAFF_OK;
+    chaff_status st = chaff__synthetic_build(&f->phrases, &f->alloc,
+                                             (const char *const *)f->ptext, f->plen,
+                                             (const char *const *)f->pname, f->nphr, NULL, 0);
+    if (st)
+        return st == CHAFF_E_NOMEM ? st : CHAFF_E_ARG;
+    for (unsigned t = 0; t < f->threads; t++)
+        if ((st = chaff__synthetic_use(&f->workers[t].w, f->phrases)))
+            return st;
+    return CHAFF_OK;
 }
 
 chaff_status chaff_filter_set_decontam_n(chaff_filter *f, unsigned n)
 {
-    if (f->dc || n < 1 || n > 1000)
+    if (f->dc || n < 1 || n > CHAFF__DECONTAM_NMAX)
         return CHAFF_E_ARG;
     f->decontam_n = n;
     return CHAFF_OK;
@@ -423,17 +498,17 @@ static chaff_status judge(chaff_filter *f, worker *wk, const char *text, size_t 
             chaff__tok_init(&wk->tok, &f->tok_opts);
             wk->tok_ready = 1;
         }
-        uint64_t ref;
-        size_t pos;
-        int hit = chaff__decontam_find(f->dc, &wk->tok, text, len, &ref, &pos);
-        if (hit < 0)
-            return CHAFF_E_NOMEM;
+        chaff__decontam_hit hit;
+        chaff_status st = chaff__decontam_find(f->dc, &wk->tok, text, len, &hit);
+        if (st)
+            return st;
         if (ex)
-            ex(exu, "decontam.match", hit);
-        if (hit && out->rule < 0) {
+            ex(exu, "decontam.match", hit.found);
+        if (hit.found && out->rule < 0) {
+            /* the value is where the shared n-gram starts, in words */
             out->rule = (int32_t)f->rule_base[NPRESETS];
-            out->value = (double)pos;
-            out->ref = ref;
+            out->value = (double)hit.word;
+            out->ref = hit.ref;
         }
     }
     return CHAFF_OK;
@@ -468,6 +543,9 @@ chaff_status chaff_filter_run(chaff_filter *f, const chaff_doc *docs, size_t n,
 {
     if (!n)
         return CHAFF_OK;
+    chaff_status rst = ready(f);
+    if (rst)
+        return rst;
     f->docs = docs;
     f->out = out;
     f->n = n;
@@ -497,6 +575,9 @@ chaff_status chaff_filter_rewrite(chaff_filter *f, const char *text, size_t len,
     worker *wk = &f->workers[0];
     *out = text;
     *out_len = len;
+    chaff_status rst = ready(f);
+    if (rst)
+        return rst;
     for (size_t k = 0; k < f->norder; k++) {
         const chaff__preset *p = PRESETS[f->order[k]];
         if (!p->rewrite)
@@ -513,5 +594,6 @@ chaff_status chaff_filter_rewrite(chaff_filter *f, const char *text, size_t len,
 chaff_status chaff_filter_explain(chaff_filter *f, const char *text, size_t len,
                                   chaff_explain_fn fn, void *user, chaff_filter_verdict *out)
 {
-    return judge(f, &f->workers[0], text, len, fn, user, out);
+    chaff_status st = ready(f);
+    return st ? st : judge(f, &f->workers[0], text, len, fn, user, out);
 }
