@@ -359,6 +359,36 @@ chaff_status chaff_filter_load_rules(chaff_filter *f, const char *text, size_t l
 
 /* ---- phrases and references ---------------------------------------------- */
 
+extern const char chaff__phrases_synthetic_txt[];
+extern const size_t chaff__phrases_synthetic_len;
+
+/* A phrase set of the bundled list (unless check_only) and texts[0..n), tagged
+ * with the synthetic preset's reasons; compiled unless check_only. */
+static chaff_status build_phrases(chaff__phrases **out, const chaff_allocator *a, int check_only,
+                                  const char *const *texts, const size_t *lens,
+                                  const char *const *names, size_t n, char *why, size_t why_cap)
+{
+    const chaff__preset *syn = PRESETS[CHAFF__SLOT_SYNTHETIC];
+    chaff__phrases *ps;
+    chaff_status st = chaff__phrases_new(&ps, a, syn->rules, syn->nrules);
+    *out = NULL;
+    if (st)
+        return st;
+    if (!check_only)
+        st = chaff__phrases_add(ps, chaff__phrases_synthetic_txt, chaff__phrases_synthetic_len,
+                                "core/phrases/synthetic.txt", CHAFF__SYN_USER, why, why_cap);
+    for (size_t i = 0; !st && i < n; i++)
+        st = chaff__phrases_add(ps, texts[i], lens[i], names[i], CHAFF__SYN_USER, why, why_cap);
+    if (!st && !check_only)
+        st = chaff__phrases_compile(ps);
+    if (st) {
+        chaff__phrases_free(ps);
+        return st;
+    }
+    *out = ps;
+    return CHAFF_OK;
+}
+
 static char *copy(const chaff_allocator *a, const char *s, size_t n)
 {
     char *c = chaff__alloc(a, n + 1);
@@ -384,8 +414,7 @@ chaff_status chaff_filter_add_phrases(chaff_filter *f, const char *text, size_t 
     const char *t = text;
     size_t l = len;
     chaff__phrases *check;
-    chaff_status st = chaff__synthetic_build(&check, &f->alloc, &t, &l, &origin, 1, why,
-                                             why_cap);
+    chaff_status st = build_phrases(&check, &f->alloc, 1, &t, &l, &origin, 1, why, why_cap);
     if (st)
         return st;
     chaff__phrases_free(check);
@@ -418,9 +447,8 @@ static chaff_status ready(chaff_filter *f)
 {
     if (!f->on[CHAFF__SLOT_SYNTHETIC] || f->phrases)
         return CHAFF_OK;
-    chaff_status st = chaff__synthetic_build(&f->phrases, &f->alloc,
-                                             (const char *const *)f->ptext, f->plen,
-                                             (const char *const *)f->pname, f->nphr, NULL, 0);
+    chaff_status st = build_phrases(&f->phrases, &f->alloc, 0, (const char *const *)f->ptext,
+                                    f->plen, (const char *const *)f->pname, f->nphr, NULL, 0);
     if (st)
         return st == CHAFF_E_NOMEM ? st : CHAFF_E_ARG;
     for (unsigned t = 0; t < f->threads; t++)
