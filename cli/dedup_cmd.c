@@ -1038,8 +1038,8 @@ static int start_filter(run *r)
     for (int i = 0; i < a->nrules + a->nphrases; i++) {
         int rules = i < a->nrules;
         const char *path = rules ? a->rules[i] : a->phrases[i - a->nrules];
-        char *buf;
-        size_t len;
+        char *buf = NULL;
+        size_t len = 0;
         int err = slurp(path, &buf, &len);
         if (err) {
             cli_msg("%s: cannot read: %s", path, strerror(err));
