@@ -454,6 +454,9 @@ static int format_of(const char *name, int forced)
     return FORMAT_TEXT;
 }
 
+/* A string literal, its length counted by the compiler. */
+#define put_lit(o, s) cli_output_write((o), (s), sizeof(s) - 1)
+
 /* Writes s[0..n) as a JSON string body (without quotes); bytes over 0x7F pass
  * as they are, so what was read is what is written. */
 static int put_json_bytes(cli_output *o, const char *s, size_t n)
@@ -545,7 +548,7 @@ static int write_failed(cli_output *o, const char *name)
 static int put_number(cli_output *o, double v)
 {
     if (v != v || v - v != 0)
-        return cli_output_write(o, "null", 4);
+        return put_lit(o, "null");
     return cli_output_printf(o, "%.6g", v);
 }
 
@@ -560,21 +563,21 @@ static int emit_filtered(run *r, uint64_t index, const chaff_filter_verdict *v,
     cli_output *o = r->dropped;
     int bad = cli_output_printf(o, "{\"index\":%llu", (unsigned long long)index);
     if (a->id_field) {
-        bad |= cli_output_write(o, ",\"id\":", 6);
+        bad |= put_lit(o, ",\"id\":");
         if (rec && rec->id)
             bad |= cli_output_write(o, rec->id, rec->id_len);
         else
-            bad |= cli_output_write(o, "null", 4);
+            bad |= put_lit(o, "null");
     }
     bad |= cli_output_printf(o, ",\"reason\":\"%s\",\"value\":",
                              chaff_filter_rule_name(r->filter, v->rule));
     bad |= put_number(o, v->value);
     if (!strcmp(chaff_filter_rule_name(r->filter, v->rule), "decontam")) {
-        bad |= cli_output_write(o, ",\"reference\":\"", 14);
+        bad |= put_lit(o, ",\"reference\":\"");
         bad |= put_json_string(o, a->refs[v->ref >> 40]);
         bad |= cli_output_printf(o, ":%llu\"", (unsigned long long)(v->ref & ((1ull << 40) - 1)));
     }
-    bad |= cli_output_write(o, "}\n", 2);
+    bad |= put_lit(o, "}\n");
     return bad ? write_failed(o, a->dropped) : 0;
 }
 
@@ -633,9 +636,9 @@ static int rewrite(run *r, const chaff_line *line, const chaff_record *rec)
         off += 3; /* offsets count from after the byte order mark */
     size_t after = off + rec->field_len;
     cli_output *o = r->output;
-    if (cli_output_write(o, data, off) || cli_output_write(o, "\"", 1) ||
-        put_json_bytes(o, t, n) || cli_output_write(o, "\"", 1) ||
-        cli_output_write(o, data + after, line->len - after) || cli_output_write(o, "\n", 1))
+    if (cli_output_write(o, data, off) || put_lit(o, "\"") ||
+        put_json_bytes(o, t, n) || put_lit(o, "\"") ||
+        cli_output_write(o, data + after, line->len - after) || put_lit(o, "\n"))
         return write_failed(o, r->a->output);
     return 0;
 }
@@ -650,7 +653,7 @@ static int emit(run *r, const chaff_line *line, uint64_t index, const chaff_verd
         if (r->output && a->rewrite && rec)
             return rewrite(r, line, rec);
         if (r->output && (cli_output_write(r->output, line->data, line->len) ||
-                          cli_output_write(r->output, "\n", 1)))
+                          put_lit(r->output, "\n")))
             return write_failed(r->output, a->output);
         return 0;
     }
@@ -659,17 +662,17 @@ static int emit(run *r, const chaff_line *line, uint64_t index, const chaff_verd
     cli_output *o = r->dropped;
     int bad = cli_output_printf(o, "{\"index\":%llu", (unsigned long long)index);
     if (a->id_field) {
-        bad |= cli_output_write(o, ",\"id\":", 6);
+        bad |= put_lit(o, ",\"id\":");
         if (rec && rec->id)
             bad |= cli_output_write(o, rec->id, rec->id_len);
         else
-            bad |= cli_output_write(o, "null", 4);
+            bad |= put_lit(o, "null");
     }
     bad |= cli_output_printf(o, ",\"reason\":\"%s\"", chaff_reason_name((chaff_reason)v->reason));
     if (v->reason == CHAFF_DROP_INVALID) {
-        bad |= cli_output_write(o, ",\"error\":\"", 10);
+        bad |= put_lit(o, ",\"error\":\"");
         bad |= put_json_string(o, error);
-        bad |= cli_output_write(o, "\"}\n", 3);
+        bad |= put_lit(o, "\"}\n");
     } else {
         bad |= cli_output_printf(o, ",\"duplicate_of\":%llu,\"similarity\":%.4f}\n",
                                  (unsigned long long)v->duplicate_of, v->similarity);
@@ -839,7 +842,7 @@ static int process_input(run *r, const char *name)
 /* ,"filtered":{"rule":N,...},"filter":{...thresholds in use...} */
 static int write_filter_stats(run *r, cli_output *o)
 {
-    int bad = cli_output_write(o, ",\"filtered\":{", 13);
+    int bad = put_lit(o, ",\"filtered\":{");
     int first = 1;
     size_t nr = chaff_filter_rule_count(r->filter);
     for (size_t i = 0; i < nr; i++)
@@ -849,9 +852,9 @@ static int write_filter_stats(run *r, cli_output *o)
                                      (unsigned long long)r->fcount[i]);
             first = 0;
         }
-    bad |= cli_output_write(o, "},\"filter\":{\"presets\":\"", 25);
+    bad |= put_lit(o, "},\"filter\":{\"presets\":\"");
     bad |= put_json_string(o, r->a->filter ? r->a->filter : "");
-    bad |= cli_output_write(o, "\"", 1);
+    bad |= put_lit(o, "\"");
     size_t np;
     const chaff_filter_param *p = chaff_filter_params(&np);
     for (size_t i = 0; i < np; i++) {
@@ -864,7 +867,7 @@ static int write_filter_stats(run *r, cli_output *o)
     if (r->a->nrefs)
         bad |= cli_output_printf(o, ",\"decontam_references\":%d,\"decontam_n\":%u",
                                  r->a->nrefs, r->a->decontam_n ? r->a->decontam_n : 13);
-    bad |= cli_output_write(o, "}", 1);
+    bad |= put_lit(o, "}");
     return bad;
 }
 
@@ -885,7 +888,7 @@ static int write_stats(run *r, cli_output *o, double secs)
             (unsigned long long)r->filtered, invalid, (unsigned long long)r->bytes, secs, rps,
             mbps, (unsigned long long)cli_peak_rss(), r->a->o.threads);
         bad |= write_filter_stats(r, o);
-        bad |= cli_output_write(o, "}\n", 2);
+        bad |= put_lit(o, "}\n");
         return bad ? write_failed(o, r->a->stats) : 0;
     }
     chaff_dedup_stats s;
@@ -913,7 +916,7 @@ static int write_stats(run *r, cli_output *o, double secs)
         s.rows, (unsigned long long)op->seed, s.threads, chaff_simd_name(s.simd));
     if (r->filter)
         bad |= write_filter_stats(r, o);
-    bad |= cli_output_write(o, "}\n", 2);
+    bad |= put_lit(o, "}\n");
     return bad ? write_failed(o, r->a->stats) : 0;
 }
 
