@@ -119,6 +119,7 @@ static void test_agreement(void **state)
     /* Debian point releases may change a few documents; most must still be there. */
     assert_true(found >= nexp * 95 / 100);
 
+    int ok[NPRESETS];
     for (int p = 0; p < NPRESETS; p++) {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -143,10 +144,13 @@ static void test_agreement(void **state)
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         printf("%-8s decision agreement %.4f (%zu of %zu), same reason when both drop %.4f, "
                "%.2f s\n", PRESET[p], agree, same, found, reason, secs);
-        assert_true(agree >= TARGET[p]);
-        assert_true(reason >= TARGET[p]);
+        ok[p] = agree >= TARGET[p] && reason >= TARGET[p];
         chaff_filter_free(f[p]);
     }
+    /* every preset is measured and printed before any verdict */
+    for (int p = 0; p < NPRESETS; p++)
+        if (!ok[p])
+            fail_msg("%s: below the %.2f target", PRESET[p], TARGET[p]);
     free(docs);
     free(v);
     free(match);
