@@ -29,6 +29,6 @@ $CHAFF filter --filter c4 --rewrite -o out.jsonl in.txt; echo "exit=$?"
 echo "--- --list and --help"
 $CHAFF filter --list > list.txt; echo "exit=$?"
 grep -c ' drops as ' list.txt
-grep -E '^[a-z]+:' list.txt | cut -d: -f1
+grep -E '^[a-z0-9]+:' list.txt | cut -d: -f1
 $CHAFF filter --help | head -3; echo "exit=$?"
 ls -A
