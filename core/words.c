@@ -298,7 +298,21 @@ static inline int pk_multichar(const uint8_t *s, size_t i, size_t e)
         return 0;
     if ((s[i] == '-' && s[i + 1] == '-') || (s[i] == '.' && s[i + 1] == '.'))
         return 1;
-    return s[i] == '.' && pk_dotspace(s, i, e) != 0;
+    /* (?:\.\s){2,}\. exists iff its shortest form does: a bounded look, so
+     * that a long ". . . ." run is not rescanned from every position */
+    if (s[i] != '.')
+        return 0;
+    size_t j = i + 1;
+    for (int pair = 0; pair < 2; pair++) {
+        if (j >= e || !space_at(s, j, e))
+            return 0;
+        uint32_t c;
+        j += dec(s, j, e, &c);
+        if (j >= e || s[j] != '.')
+            return 0;
+        j++;
+    }
+    return 1;
 }
 
 /* Does a Punkt word end before s[j] (the lookahead after "\S+?")? */
@@ -996,21 +1010,36 @@ static void tb_clitics(rw *r, int second)
     }
 }
 
-static inline int ieq(const uint8_t *s, const char *w, size_t k)
+/* Python's (?i) match of the lowercase ASCII word w at s[i..n): the end, or 0.
+ * Besides ASCII case, Python's IGNORECASE lets 'i' match U+0130 and U+0131
+ * and 's' match U+017F (long s); no other letter of these words folds. */
+static size_t imatch(const uint8_t *s, size_t i, size_t n, const char *w)
 {
-    for (size_t i = 0; i < k; i++)
-        if ((s[i] | ((s[i] >= 'A' && s[i] <= 'Z') ? 0x20 : 0)) != (uint8_t)w[i])
+    for (; *w; w++) {
+        if (i >= n)
             return 0;
-    return 1;
+        uint8_t b = s[i];
+        if ((b >= 'A' && b <= 'Z' ? b | 0x20 : b) == (uint8_t)*w) {
+            i++;
+            continue;
+        }
+        if (i + 1 < n && ((*w == 'i' && b == 0xC4 && (s[i + 1] == 0xB0 || s[i + 1] == 0xB1)) ||
+                          (*w == 's' && b == 0xC5 && s[i + 1] == 0xBF))) {
+            i += 2;
+            continue;
+        }
+        return 0;
+    }
+    return i;
 }
 
 /* CONTRACTIONS2: (?i)\b(can)(not)\b, d'ye, gimme, gonna, gotta, lemme, more'n,
  * and \b(wan)(na)(?=\s). They only match whole words, so one pass serves all. */
 static void tb_contractions(rw *r)
 {
-    static const struct { const char *w; uint8_t len, cut, space_after; } pat[] = {
-        {"cannot", 6, 3, 0}, {"d'ye", 4, 1, 0}, {"gimme", 5, 3, 0}, {"gonna", 5, 3, 0},
-        {"gotta", 5, 3, 0}, {"lemme", 5, 3, 0}, {"more'n", 6, 4, 0}, {"wanna", 5, 3, 1},
+    static const struct { const char *a, *b; int space_after; } pat[] = {
+        {"can", "not", 0}, {"d", "'ye", 0}, {"gim", "me", 0}, {"gon", "na", 0},
+        {"got", "ta", 0}, {"lem", "me", 0}, {"more", "'n", 0}, {"wan", "na", 1},
     };
     const uint8_t *s = r->in;
     size_t n = r->n;
@@ -1026,15 +1055,15 @@ static void tb_contractions(rw *r)
         }
         uint8_t l = b | 0x20;
         if (!prev_word && (l == 'c' || l == 'd' || l == 'g' || l == 'l' || l == 'm' || l == 'w')) {
-            size_t e = 0;
+            size_t e = 0, cut;
             for (size_t p = 0; p < sizeof pat / sizeof pat[0]; p++) {
-                e = i + pat[p].len;
-                if (pat[p].w[0] == l && e <= n && ieq(s + i, pat[p].w, pat[p].len) &&
+                if (pat[p].a[0] == l && (cut = imatch(s, i, n, pat[p].a)) != 0 &&
+                    (e = imatch(s, cut, n, pat[p].b)) != 0 &&
                     (pat[p].space_after ? (e < n && space_at(s, e, n))
                                         : !(e < n && word_at(s, e, n)))) {
                     rw_copy(r, i);
                     rw_put(r, " ", 1);
-                    rw_copy(r, i + pat[p].cut);
+                    rw_copy(r, cut);
                     rw_put(r, " ", 1);
                     rw_copy(r, e);
                     rw_put(r, " ", 1);
@@ -1064,19 +1093,20 @@ static void tb_tis(rw *r)
         if (s[q] != '\'' || (s[q + 1] | 0x20) != 't')
             continue;
         int spaced = s[q - 1] == ' ' && q - 1 >= end;
-        size_t e = 0;
-        if (spaced && q + 4 <= n && ieq(s + q + 2, "is", 2) && !(q + 4 < n && word_at(s, q + 4, n)))
-            e = q + 4;
-        else if ((spaced || q == after_is) && q + 5 <= n && ieq(s + q + 2, "was", 3) &&
-                 !(q + 5 < n && word_at(s, q + 5, n)))
-            e = q + 5;
+        size_t e = spaced ? imatch(s, q + 2, n, "is") : 0;
+        int is = e != 0;
+        if (e && e < n && word_at(s, e, n))
+            e = 0, is = 0;
+        if (!e && (spaced || q == after_is) && (e = imatch(s, q + 2, n, "was")) != 0 &&
+            e < n && word_at(s, e, n))
+            e = 0;
         if (!e)
             continue;
         rw_copy(r, q + 2);
         rw_put(r, " ", 1);
         rw_copy(r, e);
         rw_put(r, " ", 1);
-        after_is = e - q == 4 ? e : SIZE_MAX;
+        after_is = is ? e : SIZE_MAX;
         end = e;
         q = e - 1;
     }
