@@ -54,6 +54,22 @@ static const uint8_t ascii_class[128] = {
     ['z'] = C_WORD,
 };
 
+/* Bytes whose presence switches Treebank passes on (and Punkt's candidates). */
+enum {
+    F_BTICK = 1 << 0, F_DQ = 1 << 1, F_SQ = 1 << 2, F_DOT = 1 << 3, F_COLON = 1 << 4,
+    F_SYM = 1 << 5, F_QM = 1 << 6, F_STAR = 1 << 7, F_PAREN = 1 << 8, F_DASH = 1 << 9,
+    F_C2 = 1 << 10, F_E2 = 1 << 11,
+};
+
+static const uint16_t byte_flag[256] = {
+    ['`'] = F_BTICK, ['"'] = F_DQ, ['\''] = F_SQ, ['.'] = F_DOT, [':'] = F_COLON, [','] = F_COLON,
+    [';'] = F_SYM, ['@'] = F_SYM, ['#'] = F_SYM, ['$'] = F_SYM, ['%'] = F_SYM, ['&'] = F_SYM,
+    ['?'] = F_QM, ['!'] = F_QM, ['*'] = F_STAR,
+    ['['] = F_PAREN, [']'] = F_PAREN, ['('] = F_PAREN, [')'] = F_PAREN, ['{'] = F_PAREN,
+    ['}'] = F_PAREN, ['<'] = F_PAREN, ['>'] = F_PAREN,
+    ['-'] = F_DASH, [0xC2] = F_C2, [0xE2] = F_E2,
+};
+
 /* One character at s[i] (i < n): its code point (BAD_CP for a byte that does
  * not start a well-formed sequence) and its length in bytes. */
 static inline size_t dec(const uint8_t *s, size_t i, size_t n, uint32_t *cp)
@@ -571,12 +587,9 @@ static chaff_status punkt_slices(chaff__words *ws, const uint8_t *s, size_t n)
     int have_prev = 0;
     size_t ps_a = 0, ps_b = 0; /* previous_slice */
     chaff_status st;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t ch = s[i];
-        if (ch != '.' && ch != '?' && ch != '!')
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (!(byte_flag[s[i]] & (F_DOT | F_QM)))
             continue;
-        if (i + 1 >= n)
-            break;
         pk_match m;
         m.at = i;
         if (pk_nonword(s[i + 1])) {
@@ -702,22 +715,6 @@ static inline void rw_end(rw *r)
         rw_copy(r, r->n);
 }
 
-/* Bytes whose presence switches passes on. */
-enum {
-    F_BTICK = 1 << 0, F_DQ = 1 << 1, F_SQ = 1 << 2, F_DOT = 1 << 3, F_COLON = 1 << 4,
-    F_SYM = 1 << 5, F_QM = 1 << 6, F_STAR = 1 << 7, F_PAREN = 1 << 8, F_DASH = 1 << 9,
-    F_C2 = 1 << 10, F_E2 = 1 << 11,
-};
-
-static const uint16_t byte_flag[256] = {
-    ['`'] = F_BTICK, ['"'] = F_DQ, ['\''] = F_SQ, ['.'] = F_DOT, [':'] = F_COLON, [','] = F_COLON,
-    [';'] = F_SYM, ['@'] = F_SYM, ['#'] = F_SYM, ['$'] = F_SYM, ['%'] = F_SYM, ['&'] = F_SYM,
-    ['?'] = F_QM, ['!'] = F_QM, ['*'] = F_STAR,
-    ['['] = F_PAREN, [']'] = F_PAREN, ['('] = F_PAREN, [')'] = F_PAREN, ['{'] = F_PAREN,
-    ['}'] = F_PAREN, ['<'] = F_PAREN, ['>'] = F_PAREN,
-    ['-'] = F_DASH, [0xC2] = F_C2, [0xE2] = F_E2,
-};
-
 /* STARTING_QUOTES[0]: « “ ‘ „ and runs of ` padded */
 static void tb_open_quotes(rw *r)
 {
@@ -779,30 +776,29 @@ static void tb_pad_pair(rw *r, uint8_t x, uint8_t y)
     }
 }
 
-/* Every byte of a set padded, one by one (runs of 2+ periods when dots). */
-static void tb_pad_set(rw *r, const char *set, int dots)
+/* Every byte whose byte_flag has one of the bits in mask, padded. */
+static void tb_pad_flag(rw *r, unsigned mask)
 {
     const uint8_t *s = r->in;
     size_t n = r->n;
-    uint8_t tab[256] = {0};
-    for (const char *p = set; *p; p++)
-        tab[(uint8_t)*p] = 1;
-    for (size_t i = 0; i < n;) {
-        if (!tab[s[i]]) {
-            i++;
-            continue;
-        }
-        if (dots) {
-            size_t j = i;
-            while (j < n && s[j] == '.')
-                j++;
-            if (j - i >= 2)
-                rw_pad(r, i, j);
-            i = j;
-        } else {
+    for (size_t i = 0; i < n; i++)
+        if (byte_flag[s[i]] & mask)
             rw_pad(r, i, i + 1);
-            i++;
-        }
+}
+
+/* \.{2,} padded */
+static void tb_pad_dots(rw *r)
+{
+    const uint8_t *s = r->in, *p;
+    size_t n = r->n, i = 0;
+    while (i + 1 < n && (p = memchr(s + i, '.', n - i - 1)) != NULL) {
+        i = (size_t)(p - s);
+        size_t j = i + 1;
+        while (j < n && s[j] == '.')
+            j++;
+        if (j - i >= 2)
+            rw_pad(r, i, j);
+        i = j;
     }
 }
 
@@ -1082,6 +1078,19 @@ static void tb_contractions(rw *r)
     }
 }
 
+/* Can a CONTRACTIONS2 word be in s? Each has a doubled n, m or t two letters
+ * in (caNNot, giMMe, goNNa, goTTa, leMMe, waNNa) or an apostrophe (d'ye,
+ * more'n), so most sentences are ruled out by one quick look. */
+static int contraction_possible(const uint8_t *s, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint8_t x = s[i] | 0x20;
+        if (s[i] == '\'' || (x == (s[i - 1] | 0x20) && (x == 'n' || x == 'm' || x == 't')))
+            return 1;
+    }
+    return 0;
+}
+
 /* CONTRACTIONS3: (?i) ('t)(is)\b and (?i) ('t)(was)\b -> " 't is " */
 static void tb_tis(rw *r)
 {
@@ -1112,29 +1121,27 @@ static void tb_tis(rw *r)
     }
 }
 
-static chaff_status push_word(chaff__words *ws, const uint8_t *s, size_t a, size_t b)
+/* Appends s[a..b) as a word; the caller has reserved room in w[] and arena. */
+static void push_word(chaff__words *ws, const uint8_t *s, size_t a, size_t b)
 {
     size_t len = b - a;
-    chaff_status st;
-    if (ws->n == ws->cap &&
-        (st = grow(&ws->alloc, (void **)&ws->w, &ws->cap, ws->n + 1, sizeof *ws->w)) != CHAFF_OK)
-        return st;
-    if (ws->arena_len + len > ws->arena_cap &&
-        (st = grow(&ws->alloc, (void **)&ws->arena, &ws->arena_cap, ws->arena_len + len, 1)) != CHAFF_OK)
-        return st;
-    memcpy(ws->arena + ws->arena_len, s + a, len);
-    uint32_t cps = 0;
-    for (size_t i = a; i < b;) {
-        uint32_t c;
-        i += dec(s, i, b, &c);
-        cps++;
+    uint8_t any = 0;
+    for (size_t i = a; i < b; i++)
+        any |= s[i];
+    uint32_t cps = (uint32_t)len;
+    if (any & 0x80) {
+        cps = 0;
+        for (size_t i = a; i < b; cps++) {
+            uint32_t c;
+            i += dec(s, i, b, &c);
+        }
     }
+    memcpy(ws->arena + ws->arena_len, s + a, len);
     ws->w[ws->n].off = (uint32_t)ws->arena_len;
     ws->w[ws->n].len = (uint32_t)len;
     ws->w[ws->n].cps = cps;
     ws->n++;
     ws->arena_len += len;
-    return CHAFF_OK;
 }
 
 typedef void (*tb_pass)(rw *r);
@@ -1181,13 +1188,13 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     RUN(flags & F_DOT, tb_final_period(&r_, 1), 0);
     RUN(flags & F_COLON, tb_comma(&r_), 0);
     RUN(flags & F_COLON, tb_comma_end(&r_), 0);
-    RUN(flags & F_DOT, tb_pad_set(&r_, ".", 1), 0);
-    RUN(flags & F_SYM, tb_pad_set(&r_, ";@#$%&", 0), 0);
+    RUN(flags & F_DOT, tb_pad_dots(&r_), 0);
+    RUN(flags & F_SYM, tb_pad_flag(&r_, F_SYM), 0);
     RUN(flags & F_DOT, tb_final_period(&r_, 0), 0);
-    RUN(flags & F_QM, tb_pad_set(&r_, "?!", 0), 0);
+    RUN(flags & F_QM, tb_pad_flag(&r_, F_QM), 0);
     RUN(flags & F_SQ, tb_quote_space(&r_), 0);
-    RUN(flags & F_STAR, tb_pad_set(&r_, "*", 0), 0);
-    RUN(flags & F_PAREN, tb_pad_set(&r_, "[](){}<>", 0), 0);
+    RUN(flags & F_STAR, tb_pad_flag(&r_, F_STAR), 0);
+    RUN(flags & F_PAREN, tb_pad_flag(&r_, F_PAREN), 0);
     RUN(flags & F_DASH, tb_pad_pair(&r_, '-', '-'), 0);
 
     /* " " + text + " " */
@@ -1203,7 +1210,7 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     /* ending quotes */
     RUN(flags & (F_C2 | F_E2), tb_close_quotes(&r_), 0);
     RUN(flags & F_SQ, tb_pad_pair(&r_, '\'', '\''), 0);
-    RUN(flags & F_DQ, tb_pad_set(&r_, "\"", 0), 0);
+    RUN(flags & F_DQ, tb_pad_flag(&r_, F_DQ), 0);
     /* '"' -> " '' ": the padding above put the spaces, now the quotes */
     if (flags & F_DQ) {
         if ((st = grow(&ws->alloc, (void **)&ws->tb[which], &ws->tb_cap[which], 2 * cur_n + 16, 1)) != CHAFF_OK)
@@ -1225,27 +1232,35 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     RUN(flags & F_SQ, tb_clitics(&r_, 0), 0);
     RUN(flags & F_SQ, tb_clitics(&r_, 1), 0);
     /* contractions */
-    RUN(1, tb_contractions(&r_), 0);
+    RUN(contraction_possible(cur, cur_n), tb_contractions(&r_), 0);
     RUN(flags & F_SQ, tb_tis(&r_), 0);
 #undef RUN
 
-    /* text.split() */
+    /* text.split(): at most one word per two bytes, no more bytes than there are */
+    if ((st = grow(&ws->alloc, (void **)&ws->w, &ws->cap, ws->n + cur_n / 2 + 1, sizeof *ws->w)) != CHAFF_OK ||
+        (st = grow(&ws->alloc, (void **)&ws->arena, &ws->arena_cap, ws->arena_len + cur_n, 1)) != CHAFF_OK)
+        return st;
     for (size_t i = 0; i < cur_n;) {
-        uint32_t c;
-        size_t k = dec(cur, i, cur_n, &c);
-        if (u_space(c)) {
-            i += k;
+        if (cur[i] < 0x80 ? (ascii_class[cur[i]] & C_SPACE) : space_at(cur, i, cur_n)) {
+            uint32_t c;
+            i += dec(cur, i, cur_n, &c);
             continue;
         }
-        size_t j = i + k;
+        size_t j = i;
         while (j < cur_n) {
-            k = dec(cur, j, cur_n, &c);
+            if (cur[j] < 0x80) {
+                if (ascii_class[cur[j]] & C_SPACE)
+                    break;
+                j++;
+                continue;
+            }
+            uint32_t c;
+            size_t k = dec(cur, j, cur_n, &c);
             if (u_space(c))
                 break;
             j += k;
         }
-        if ((st = push_word(ws, cur, i, j)) != CHAFF_OK)
-            return st;
+        push_word(ws, cur, i, j);
         i = j;
     }
     return CHAFF_OK;
