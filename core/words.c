@@ -30,9 +30,12 @@
 
 #define BAD_CP 0x110000 /* an invalid byte: in no class */
 
-enum { C_SPACE = 1, C_WORD = 2, C_DIGIT = 4, C_ASPACE = 8 /* string.whitespace */ };
+enum { C_SPACE = 1, C_WORD = 2, C_DIGIT = 4, C_ASPACE = 8 /* string.whitespace */, C_HIGH = 16 };
 
-static const uint8_t ascii_class[128] = {
+#define H4 C_HIGH, C_HIGH, C_HIGH, C_HIGH
+#define H16 H4, H4, H4, H4
+/* Classes of ASCII characters; bytes >= 0x80 are only marked C_HIGH (decode them). */
+static const uint8_t ascii_class[256] = {
     ['\t'] = C_SPACE | C_ASPACE, ['\n'] = C_SPACE | C_ASPACE, ['\v'] = C_SPACE | C_ASPACE,
     ['\f'] = C_SPACE | C_ASPACE, ['\r'] = C_SPACE | C_ASPACE, [' '] = C_SPACE | C_ASPACE,
     [0x1c] = C_SPACE, [0x1d] = C_SPACE, [0x1e] = C_SPACE, [0x1f] = C_SPACE,
@@ -52,7 +55,10 @@ static const uint8_t ascii_class[128] = {
     ['p'] = C_WORD, ['q'] = C_WORD, ['r'] = C_WORD, ['s'] = C_WORD, ['t'] = C_WORD,
     ['u'] = C_WORD, ['v'] = C_WORD, ['w'] = C_WORD, ['x'] = C_WORD, ['y'] = C_WORD,
     ['z'] = C_WORD,
+    [0x80] = H16, H16, H16, H16, H16, H16, H16, H16,
 };
+#undef H16
+#undef H4
 
 /* Bytes whose presence switches Treebank passes on (and Punkt's candidates). */
 enum {
@@ -587,9 +593,25 @@ static chaff_status punkt_slices(chaff__words *ws, const uint8_t *s, size_t n)
     int have_prev = 0;
     size_t ps_a = 0, ps_b = 0; /* previous_slice */
     chaff_status st;
+    /* next '.', '?' and '!' at or after i (n when none): '?' and '!' are rare,
+     * so three memchr cursors beat a byte loop */
+    size_t nx[3] = {0, 0, 0};
+    int valid[3] = {0, 0, 0};
+    static const char marks[3] = {'.', '?', '!'};
     for (size_t i = 0; i + 1 < n; i++) {
-        if (!(byte_flag[s[i]] & (F_DOT | F_QM)))
-            continue;
+        size_t best = n;
+        for (int k = 0; k < 3; k++) {
+            if (!valid[k] || nx[k] < i) {
+                const uint8_t *p = memchr(s + i, marks[k], n - i);
+                nx[k] = p ? (size_t)(p - s) : n;
+                valid[k] = 1;
+            }
+            if (nx[k] < best)
+                best = nx[k];
+        }
+        i = best;
+        if (i + 1 >= n)
+            break;
         pk_match m;
         m.at = i;
         if (pk_nonword(s[i + 1])) {
@@ -1078,16 +1100,23 @@ static void tb_contractions(rw *r)
     }
 }
 
-/* Can a CONTRACTIONS2 word be in s? Each has a doubled n, m or t two letters
- * in (caNNot, giMMe, goNNa, goTTa, leMMe, waNNa) or an apostrophe (d'ye,
- * more'n), so most sentences are ruled out by one quick look. */
+/* Can a CONTRACTIONS2 word be in s? Each has a doubled n, m or t after two
+ * letters (caNNot, giMMe, goNNa, goTTa, leMMe, waNNa) or an apostrophe after
+ * d or more (d'ye, more'n), so one quick look rules most sentences out. */
 static int contraction_possible(const uint8_t *s, size_t n)
 {
-    for (size_t i = 1; i < n; i++) {
+    for (size_t i = 3; i < n; i++) {
         uint8_t x = s[i] | 0x20;
-        if (s[i] == '\'' || (x == (s[i - 1] | 0x20) && (x == 'n' || x == 'm' || x == 't')))
-            return 1;
+        if (x == (s[i - 1] | 0x20) && (x == 'n' || x == 'm' || x == 't')) {
+            uint8_t f = s[i - 3] | 0x20;
+            if (f == 'c' || f == 'g' || f == 'l' || f == 'w')
+                return 1;
+        }
     }
+    for (size_t i = 1; i + 1 < n; i++)
+        if (s[i] == '\'' && (((s[i - 1] | 0x20) == 'd' && (s[i + 1] | 0x20) == 'y') ||
+                             ((s[i - 1] | 0x20) == 'e' && (s[i + 1] | 0x20) == 'n')))
+            return 1;
     return 0;
 }
 
@@ -1122,14 +1151,11 @@ static void tb_tis(rw *r)
 }
 
 /* Appends s[a..b) as a word; the caller has reserved room in w[] and arena. */
-static void push_word(chaff__words *ws, const uint8_t *s, size_t a, size_t b)
+static void push_word(chaff__words *ws, const uint8_t *s, size_t a, size_t b, int wide)
 {
     size_t len = b - a;
-    uint8_t any = 0;
-    for (size_t i = a; i < b; i++)
-        any |= s[i];
     uint32_t cps = (uint32_t)len;
-    if (any & 0x80) {
+    if (wide) {
         cps = 0;
         for (size_t i = a; i < b; cps++) {
             uint32_t c;
@@ -1241,26 +1267,31 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
         (st = grow(&ws->alloc, (void **)&ws->arena, &ws->arena_cap, ws->arena_len + cur_n, 1)) != CHAFF_OK)
         return st;
     for (size_t i = 0; i < cur_n;) {
-        if (cur[i] < 0x80 ? (ascii_class[cur[i]] & C_SPACE) : space_at(cur, i, cur_n)) {
+        uint8_t cls = ascii_class[cur[i]];
+        if (cls & C_SPACE) {
+            i++;
+            continue;
+        }
+        if ((cls & C_HIGH) && space_at(cur, i, cur_n)) {
             uint32_t c;
             i += dec(cur, i, cur_n, &c);
             continue;
         }
         size_t j = i;
-        while (j < cur_n) {
-            if (cur[j] < 0x80) {
-                if (ascii_class[cur[j]] & C_SPACE)
-                    break;
+        int wide = 0;
+        for (;;) {
+            while (j < cur_n && !(ascii_class[cur[j]] & (C_SPACE | C_HIGH)))
                 j++;
-                continue;
-            }
+            if (j >= cur_n || (ascii_class[cur[j]] & C_SPACE))
+                break;
             uint32_t c;
             size_t k = dec(cur, j, cur_n, &c);
             if (u_space(c))
                 break;
+            wide = 1;
             j += k;
         }
-        push_word(ws, cur, i, j);
+        push_word(ws, cur, i, j, wide);
         i = j;
     }
     return CHAFF_OK;
