@@ -1100,23 +1100,48 @@ static void tb_contractions(rw *r)
     }
 }
 
-/* Can a CONTRACTIONS2 word be in s? Each has a doubled n, m or t after two
- * letters (caNNot, giMMe, goNNa, goTTa, leMMe, waNNa) or an apostrophe after
- * d or more (d'ye, more'n), so one quick look rules most sentences out. */
+/* Can a CONTRACTIONS2 word be in the sentence s? Each has a doubled n, m or
+ * t after two letters (caNNot, giMMe, goNNa, goTTa, leMMe, waNNa) or an
+ * apostrophe between d and y or e and n (d'ye, more'n). The passes before
+ * only insert spaces and rewrite quotes, so looking at the original sentence
+ * is enough; eight byte pairs at a time find the rare doubled letters. */
 static int contraction_possible(const uint8_t *s, size_t n)
 {
-    for (size_t i = 3; i < n; i++) {
-        uint8_t x = s[i] | 0x20;
-        if (x == (s[i - 1] | 0x20) && (x == 'n' || x == 'm' || x == 't')) {
-            uint8_t f = s[i - 3] | 0x20;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 9 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, s + i, 8);
+        memcpy(&y, s + i + 1, 8);
+        uint64_t d = (x | 0x2020202020202020u) ^ (y | 0x2020202020202020u);
+        if (((d - ones) & ~d & highs) == 0)
+            continue;
+        for (size_t k = i; k < i + 8; k++) {
+            uint8_t c = s[k + 1] | 0x20;
+            if (k >= 2 && c == (s[k] | 0x20) && (c == 'n' || c == 'm' || c == 't')) {
+                uint8_t f = s[k - 2] | 0x20;
+                if (f == 'c' || f == 'g' || f == 'l' || f == 'w')
+                    return 1;
+            }
+        }
+    }
+    for (size_t k = i; k + 1 < n; k++) {
+        uint8_t c = s[k + 1] | 0x20;
+        if (k >= 2 && c == (s[k] | 0x20) && (c == 'n' || c == 'm' || c == 't')) {
+            uint8_t f = s[k - 2] | 0x20;
             if (f == 'c' || f == 'g' || f == 'l' || f == 'w')
                 return 1;
         }
     }
-    for (size_t i = 1; i + 1 < n; i++)
-        if (s[i] == '\'' && (((s[i - 1] | 0x20) == 'd' && (s[i + 1] | 0x20) == 'y') ||
-                             ((s[i - 1] | 0x20) == 'e' && (s[i + 1] | 0x20) == 'n')))
+    const uint8_t *q = s;
+    while ((q = memchr(q, '\'', (size_t)(s + n - q))) != NULL) {
+        size_t k = (size_t)(q - s);
+        if (k >= 1 && k + 1 < n &&
+            (((s[k - 1] | 0x20) == 'd' && (s[k + 1] | 0x20) == 'y') ||
+             ((s[k - 1] | 0x20) == 'e' && (s[k + 1] | 0x20) == 'n')))
             return 1;
+        q++;
+    }
     return 0;
 }
 
@@ -1162,7 +1187,10 @@ static void push_word(chaff__words *ws, const uint8_t *s, size_t a, size_t b, in
             i += dec(s, i, b, &c);
         }
     }
-    memcpy(ws->arena + ws->arena_len, s + a, len);
+    if (len <= 16)
+        memcpy(ws->arena + ws->arena_len, s + a, 16); /* both have 16 bytes of slack */
+    else
+        memcpy(ws->arena + ws->arena_len, s + a, len);
     ws->w[ws->n].off = (uint32_t)ws->arena_len;
     ws->w[ws->n].len = (uint32_t)len;
     ws->w[ws->n].cps = cps;
@@ -1180,6 +1208,7 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     unsigned flags = 0;
     for (size_t i = 0; i < n; i++)
         flags |= byte_flag[sent[i]];
+    int contr = contraction_possible(sent, n);
     const uint8_t *cur = sent;
     size_t cur_n = n;
     int which = 0;
@@ -1224,7 +1253,7 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     RUN(flags & F_DASH, tb_pad_pair(&r_, '-', '-'), 0);
 
     /* " " + text + " " */
-    if ((st = grow(&ws->alloc, (void **)&ws->tb[which], &ws->tb_cap[which], cur_n + 2, 1)) != CHAFF_OK)
+    if ((st = grow(&ws->alloc, (void **)&ws->tb[which], &ws->tb_cap[which], cur_n + 2 + 16, 1)) != CHAFF_OK)
         return st;
     ws->tb[which][0] = ' ';
     memcpy(ws->tb[which] + 1, cur, cur_n);
@@ -1258,13 +1287,16 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     RUN(flags & F_SQ, tb_clitics(&r_, 0), 0);
     RUN(flags & F_SQ, tb_clitics(&r_, 1), 0);
     /* contractions */
-    RUN(contraction_possible(cur, cur_n), tb_contractions(&r_), 0);
+    RUN(contr, tb_contractions(&r_), 0);
     RUN(flags & F_SQ, tb_tis(&r_), 0);
 #undef RUN
 
-    /* text.split(): at most one word per two bytes, no more bytes than there are */
+    /* text.split(): at most one word per two bytes, no more bytes than there
+     * are; push_word copies short words 16 bytes at a time, so cur (always a
+     * tb buffer by now, with 16 bytes of slack: see RUN and the padding) and
+     * the arena keep that much room */
     if ((st = grow(&ws->alloc, (void **)&ws->w, &ws->cap, ws->n + cur_n / 2 + 1, sizeof *ws->w)) != CHAFF_OK ||
-        (st = grow(&ws->alloc, (void **)&ws->arena, &ws->arena_cap, ws->arena_len + cur_n, 1)) != CHAFF_OK)
+        (st = grow(&ws->alloc, (void **)&ws->arena, &ws->arena_cap, ws->arena_len + cur_n + 16, 1)) != CHAFF_OK)
         return st;
     for (size_t i = 0; i < cur_n;) {
         uint8_t cls = ascii_class[cur[i]];
