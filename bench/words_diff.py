@@ -11,10 +11,12 @@ examples of the differences.
 usage: /usr/bin/python3 bench/words_diff.py CORPUS.jsonl [--dump /tmp/words_dump]
            [--field text] [--limit N] [--show K] [--jobs 2]
        /usr/bin/python3 bench/words_diff.py --synthetic N [--seed S] ...
+       /usr/bin/python3 bench/words_diff.py --classes /tmp/words_classes
 The synthetic mode draws N short texts from pieces chosen to hit the rules' edges
 (quotes of every kind, periods and ellipses, clitics, the contraction words,
 brackets, Unicode spaces, letters and digits, invalid UTF-8 is not among them:
-Python cannot hold it) and compares those instead.
+Python cannot hold it) and compares those instead. The classes mode compares
+bench/words_classes.c's character classes with Python's for every code point.
 """
 import argparse
 import random
@@ -95,10 +97,29 @@ def synthetic(n, seed):
     return [''.join(rng.choice(PIECES) for _ in range(rng.randint(1, 40))) for _ in range(n)]
 
 
+def check_classes(binary):
+    import re
+    word, digit = re.compile(r'\w'), re.compile(r'\d')
+    ours = subprocess.run([binary], capture_output=True, check=True).stdout.split()
+    bad = []
+    for c in range(0x110000):
+        if 0xD800 <= c <= 0xDFFF:
+            continue
+        ch = chr(c)
+        v = ((1 if word.match(ch) else 0) | (2 if digit.match(ch) else 0) |
+             (4 if ch.isspace() else 0) | (8 if ch.isupper() else 0) | (16 if ch.islower() else 0))
+        if v != int(ours[c]):
+            bad.append((hex(c), v, int(ours[c])))
+    print(f'code points whose classes differ from Python {sys.version.split()[0]}: {len(bad)}')
+    for b in bad[:20]:
+        print('  ', b)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('corpus', nargs='?')
     ap.add_argument('--synthetic', type=int, default=0)
+    ap.add_argument('--classes')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--dump', default='/tmp/words_dump')
     ap.add_argument('--field', default='text')
@@ -106,6 +127,9 @@ def main():
     ap.add_argument('--show', type=int, default=10)
     ap.add_argument('--jobs', type=int, default=2)
     args = ap.parse_args()
+    if args.classes:
+        check_classes(args.classes)
+        return
 
     texts = synthetic(args.synthetic, args.seed) if args.synthetic else []
     with open(args.corpus or '/dev/null', encoding='utf-8') as f:

@@ -122,6 +122,25 @@ static int u_space(uint32_t c)
            c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
+/* Letters and digits that utf8proc (Unicode 15) knows and the reference's
+ * Python 3.11 (Unicode 14) does not: there they are in no class. Found by
+ * comparing every code point's classes with Python's. */
+static int u_newer(uint32_t c)
+{
+    static const uint32_t r[][2] = {
+        {0x1123F, 0x11240}, {0x11F02, 0x11F02}, {0x11F04, 0x11F10}, {0x11F12, 0x11F33},
+        {0x11F50, 0x11F59}, {0x1342F, 0x1342F}, {0x13441, 0x13446}, {0x1B132, 0x1B132},
+        {0x1B155, 0x1B155}, {0x1D2C0, 0x1D2D3}, {0x1DF25, 0x1DF2A}, {0x1E030, 0x1E06D},
+        {0x1E4D0, 0x1E4EB}, {0x1E4F0, 0x1E4F9}, {0x2B739, 0x2B739}, {0x31350, 0x323AF},
+    };
+    if (c < 0x11000)
+        return 0;
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+        if (c >= r[i][0] && c <= r[i][1])
+            return 1;
+    return 0;
+}
+
 static int u_word(uint32_t c)
 {
     if (c < 0x80)
@@ -129,15 +148,15 @@ static int u_word(uint32_t c)
     if (c >= BAD_CP)
         return 0;
     utf8proc_category_t k = utf8proc_category((utf8proc_int32_t)c);
-    return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
-           (k >= UTF8PROC_CATEGORY_ND && k <= UTF8PROC_CATEGORY_NO);
+    return ((k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
+            (k >= UTF8PROC_CATEGORY_ND && k <= UTF8PROC_CATEGORY_NO)) && !u_newer(c);
 }
 
 static int u_digit(uint32_t c)
 {
     if (c < 0x80)
         return ascii_class[c] & C_DIGIT;
-    return c < BAD_CP && utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_ND;
+    return c < BAD_CP && utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_ND && !u_newer(c);
 }
 
 /* Python's Uppercase / Lowercase properties: the letter categories plus the
@@ -161,8 +180,9 @@ static int u_lower(uint32_t c)
         return c >= 'a' && c <= 'z';
     if (c >= BAD_CP)
         return 0;
-    return utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_LL ||
-           c == 0xAA || c == 0xBA || (c >= 0x2B0 && c <= 0x2B8) || c == 0x2C0 || c == 0x2C1 ||
+    return (utf8proc_category((utf8proc_int32_t)c) == UTF8PROC_CATEGORY_LL && !u_newer(c)) ||
+           c == 0x10780 || (c >= 0x10783 && c <= 0x10785) || (c >= 0x10787 && c <= 0x107B0) ||
+           (c >= 0x107B2 && c <= 0x107BA) || c == 0xAA || c == 0xBA || (c >= 0x2B0 && c <= 0x2B8) || c == 0x2C0 || c == 0x2C1 ||
            (c >= 0x2E0 && c <= 0x2E4) || c == 0x345 || c == 0x37A ||
            (c >= 0x1D2C && c <= 0x1D6A) || c == 0x1D78 || (c >= 0x1D9B && c <= 0x1DBF) ||
            c == 0x2071 || c == 0x207F || (c >= 0x2090 && c <= 0x209C) ||
