@@ -37,7 +37,9 @@ void chaff__words_free(chaff__words *ws);
 
 /* Sentences of text as NLTK sent_tokenize(text, "english") with untrained
  * Punkt returns them, each stripped of surrounding whitespace, empty ones
- * dropped: fills ws->sent. */
+ * dropped: fills ws->sent. A Punkt span never strips to nothing, so nsent is
+ * also len(span_tokenize(text)), the count datatrove's split_into_sentences
+ * gives (which is 1, not 0, for a blank text). */
 chaff_status chaff__words_sentences(chaff__words *ws, const char *text, size_t len);
 
 /* Words as NLTK word_tokenize(text, "english") returns them (Treebank inside
