@@ -17,11 +17,14 @@
  *   pass over UTF-8 bytes that copies unchanged stretches in bulk and is
  *   skipped outright when the bytes it needs are absent from the sentence.
  *   Running them in order (rather than fusing them) is what keeps odd inputs
- *   such as ",,a" or "``` x" identical to NLTK.
+ *   such as ",,a" or "``` x" identical to NLTK; only the CONTRACTIONS2 words,
+ *   whole words that cannot overlap, share one pass.
  *
  * Character classes follow Python's: \s is str.isspace, \w is str.isalnum or
  * '_', \d is category Nd; isupper/islower are the Uppercase/Lowercase
- * properties. Invalid UTF-8 bytes are single characters of no class. */
+ * properties, all as of the Unicode 14 tables of the reference's Python 3.11
+ * (bench/words_classes.c checks every code point). Invalid UTF-8 bytes are
+ * single characters of no class; Python, given them surrogate-escaped, agrees. */
 #include "words.h"
 
 #include <utf8proc.h>
@@ -1218,8 +1221,6 @@ static void push_word(chaff__words *ws, const uint8_t *s, size_t a, size_t b, in
     ws->arena_len += len;
 }
 
-typedef void (*tb_pass)(rw *r);
-
 /* NLTKWordTokenizer.tokenize on one sentence, tokens appended to ws. */
 static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
 {
@@ -1351,6 +1352,10 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
 
 chaff_status chaff__words_split(chaff__words *ws, const char *text, size_t len)
 {
+    /* Word offsets are 32-bit; the arena holds at most twice the text (a '"'
+     * becomes two bytes, nothing else grows), so this bound keeps them exact. */
+    if (len > UINT32_MAX / 2)
+        return CHAFF_E_TOO_LARGE;
     const uint8_t *s = (const uint8_t *)text;
     ws->n = 0;
     ws->arena_len = 0;

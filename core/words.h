@@ -44,7 +44,8 @@ chaff_status chaff__words_sentences(chaff__words *ws, const char *text, size_t l
 
 /* Words as NLTK word_tokenize(text, "english") returns them (Treebank inside
  * Punkt sentences), stripped, empty ones dropped: fills ws->w and ws->arena
- * (and ws->sent as a side effect). */
+ * (and ws->sent as a side effect). A text over 2 GiB gives CHAFF_E_TOO_LARGE
+ * (word offsets are 32-bit). */
 chaff_status chaff__words_split(chaff__words *ws, const char *text, size_t len);
 
 #endif
