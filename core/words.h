@@ -27,6 +27,9 @@ typedef struct chaff__words {
     char *arena; size_t arena_len, arena_cap;
     chaff__word *w; size_t n, cap;
     chaff__span *sent; size_t nsent, sent_cap;
+    /* words.c's scratch: the Treebank rewrite passes ping-pong between two
+     * buffers, kept here so that a text costs no allocation once warm */
+    uint8_t *tb[2]; size_t tb_cap[2];
 } chaff__words;
 
 void chaff__words_init(chaff__words *ws, const chaff_allocator *a);
@@ -34,12 +37,15 @@ void chaff__words_free(chaff__words *ws);
 
 /* Sentences of text as NLTK sent_tokenize(text, "english") with untrained
  * Punkt returns them, each stripped of surrounding whitespace, empty ones
- * dropped: fills ws->sent. */
+ * dropped: fills ws->sent. A Punkt span never strips to nothing, so nsent is
+ * also len(span_tokenize(text)), the count datatrove's split_into_sentences
+ * gives (which is 1, not 0, for a blank text). */
 chaff_status chaff__words_sentences(chaff__words *ws, const char *text, size_t len);
 
 /* Words as NLTK word_tokenize(text, "english") returns them (Treebank inside
  * Punkt sentences), stripped, empty ones dropped: fills ws->w and ws->arena
- * (and ws->sent as a side effect). */
+ * (and ws->sent as a side effect). A text over 2 GiB gives CHAFF_E_TOO_LARGE
+ * (word offsets are 32-bit). */
 chaff_status chaff__words_split(chaff__words *ws, const char *text, size_t len);
 
 #endif
