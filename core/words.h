@@ -27,6 +27,9 @@ typedef struct chaff__words {
     char *arena; size_t arena_len, arena_cap;
     chaff__word *w; size_t n, cap;
     chaff__span *sent; size_t nsent, sent_cap;
+    /* words.c's scratch: the Treebank rewrite passes ping-pong between two
+     * buffers, kept here so that a text costs no allocation once warm */
+    uint8_t *tb[2]; size_t tb_cap[2];
 } chaff__words;
 
 void chaff__words_init(chaff__words *ws, const chaff_allocator *a);
