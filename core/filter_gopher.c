@@ -106,7 +106,9 @@ typedef struct ngram_slot {
 typedef struct gopher_work {
     chaff__fdup dup;
     chaff__span *piece; size_t piece_cap;
-    uint64_t *th, *tp; size_t tcap;    /* per word: hash of its bytes, BASE^bytes */
+    /* per word boundary k (see prepare_words): prefix hashes and inverse
+     * powers of the words joined by nothing (c) and by spaces (s) */
+    uint64_t *qc, *ic, *qs, *is; size_t hcap;
     uint64_t *csum; size_t csum_cap;   /* prefix sums of word code points */
     ngram_slot *tab; size_t tab_cap;
 } gopher_work;
@@ -116,8 +118,10 @@ static void gopher_work_free(const chaff_allocator *a, void *p)
     gopher_work *g = p;
     chaff__fdup_free(&g->dup, a);
     chaff__free(a, g->piece);
-    chaff__free(a, g->th);
-    chaff__free(a, g->tp);
+    chaff__free(a, g->qc);
+    chaff__free(a, g->ic);
+    chaff__free(a, g->qs);
+    chaff__free(a, g->is);
     chaff__free(a, g->csum);
     chaff__free(a, g->tab);
     chaff__free(a, g);
@@ -141,10 +145,14 @@ static int grow(const chaff_allocator *a, void **p, size_t *cap, size_t want, si
 /* ---- polynomial hash of strings, mod 2^61 - 1 ----------------------------
  * The n-grams are compared as the strings datatrove builds (" ".join for the
  * top n-grams, "".join for the repeated ones, where "ab"+"c" equals "a"+"bc"),
- * so they are hashed as those strings: a word's hash and BASE^length combine
- * into the hash of any concatenation. Equal hashes are confirmed byte by byte. */
+ * so they are hashed as those strings. Byte t of the joined stream weighs
+ * BASE^t; prefix sums at word boundaries times BASE^-(start) give any n-gram's
+ * hash in one multiplication, the same for equal strings wherever they stand.
+ * (A space after every word, the last included, leaves equality unchanged.)
+ * Equal hashes are confirmed byte by byte. */
 #define MOD ((1ull << 61) - 1)
-#define BASE (0x1f3d5b79a2c4e687ull % MOD)
+#define BASE 0x1f3d5b79a2c4e687ull   /* < MOD */
+#define BASE_INV 0x050473d1bedf6878ull  /* BASE * BASE_INV = 1 mod MOD */
 
 static uint64_t mulmod(uint64_t a, uint64_t b)
 {
@@ -160,16 +168,17 @@ static uint64_t addmod(uint64_t a, uint64_t b)
     return r >= MOD ? r - MOD : r;
 }
 
-/* hash of words[i..i+n) joined by sep (0: nothing between them) */
+static uint64_t submod(uint64_t a, uint64_t b)
+{
+    return a >= b ? a - b : a + MOD - b;
+}
+
+/* hash of words[i..i+n) joined by a space (sep) or by nothing */
 static uint64_t ngram_hash(const gopher_work *g, size_t i, size_t n, int sep)
 {
-    uint64_t h = g->th[i];
-    for (size_t k = i + 1; k < i + n; k++) {
-        if (sep)
-            h = addmod(mulmod(h, BASE), (uint64_t)sep);
-        h = addmod(mulmod(h, g->tp[k]), g->th[k]);
-    }
-    return h;
+    if (sep)
+        return mulmod(submod(g->qs[i + n], g->qs[i]), g->is[i]);
+    return mulmod(submod(g->qc[i + n], g->qc[i]), g->ic[i]);
 }
 
 /* a cursor over the bytes of words[i..i+n) joined by sep */
@@ -212,28 +221,47 @@ static int ngram_eq(const chaff__words *ws, size_t i, size_t j, size_t n, int se
 
 static chaff_status prepare_words(const chaff_allocator *a, gopher_work *g, const chaff__words *ws)
 {
-    size_t cap = g->tcap;
-    if (!grow(a, (void **)&g->th, &cap, ws->n + 1, sizeof *g->th))
+    size_t want = ws->n + 1, cap = g->hcap;
+    uint64_t **arr[4] = { &g->qc, &g->ic, &g->qs, &g->is };
+    for (int k = 0; k < 4; k++) {
+        cap = g->hcap;
+        if (!grow(a, (void **)arr[k], &cap, want, sizeof **arr[k]))
+            return CHAFF_E_NOMEM;
+    }
+    g->hcap = cap;
+    if (!grow(a, (void **)&g->csum, &g->csum_cap, want, sizeof *g->csum))
         return CHAFF_E_NOMEM;
-    cap = g->tcap;
-    if (!grow(a, (void **)&g->tp, &cap, ws->n + 1, sizeof *g->tp))
-        return CHAFF_E_NOMEM;
-    g->tcap = cap;
-    if (!grow(a, (void **)&g->csum, &g->csum_cap, ws->n + 1, sizeof *g->csum))
-        return CHAFF_E_NOMEM;
+    /* pc/ps: BASE^(position of word t's first byte) in each stream */
+    uint64_t qc = 0, qs = 0, pc = 1, ps = 1, ic = 1, is = 1;
     g->csum[0] = 0;
     for (size_t t = 0; t < ws->n; t++) {
+        g->qc[t] = qc;
+        g->qs[t] = qs;
+        g->ic[t] = ic;
+        g->is[t] = is;
         const chaff__word *w = &ws->w[t];
         const unsigned char *s = (const unsigned char *)ws->arena + w->off;
-        uint64_t h = 0, p = 1;
-        for (uint32_t k = 0; k < w->len; k++) {
-            h = addmod(mulmod(h, BASE), s[k]);
-            p = mulmod(p, BASE);
+        /* h = sum s[m] BASE^m, by Horner from the last byte */
+        uint64_t h = 0;
+        for (uint32_t m = w->len; m-- > 0;)
+            h = addmod(mulmod(h, BASE), s[m]);
+        uint64_t pw = 1, pi = 1;
+        for (uint32_t m = 0; m < w->len; m++) {
+            pw = mulmod(pw, BASE);
+            pi = mulmod(pi, BASE_INV);
         }
-        g->th[t] = h;
-        g->tp[t] = p;
+        qc = addmod(qc, mulmod(h, pc));
+        qs = addmod(qs, mulmod(addmod(h, mulmod(' ', pw)), ps));
+        pc = mulmod(pc, pw);
+        ps = mulmod(mulmod(ps, pw), BASE);
+        ic = mulmod(ic, pi);
+        is = mulmod(mulmod(is, pi), BASE_INV);
         g->csum[t + 1] = g->csum[t] + w->cps;
     }
+    g->qc[ws->n] = qc;
+    g->qs[ws->n] = qs;
+    g->ic[ws->n] = ic;
+    g->is[ws->n] = is;
     return CHAFF_OK;
 }
 
