@@ -150,10 +150,16 @@ int main(int argc, char **argv)
     for (int k = 0; k < 3; k++)
         defaults(ps[k], pv[k]);
     /* the repetition rules alone: every quality threshold off */
+    static const char *const quality[] = {
+        "gopher.min_doc_words", "gopher.max_doc_words", "gopher.min_avg_word_length",
+        "gopher.max_avg_word_length", "gopher.max_symbol_word_ratio", "gopher.max_bullet_lines_ratio",
+        "gopher.max_ellipsis_lines_ratio", "gopher.max_non_alpha_words_ratio", "gopher.min_stop_words",
+    };
     defaults(ps[0], rep);
     for (size_t k = 0; k < ps[0]->nparams; k++)
-        if (!strncmp(ps[0]->params[k].source, "Gopher (Rae et al. 2021) App. A Sec. A.1.1", 42))
-            rep[k] = 0;
+        for (size_t q = 0; q < sizeof quality / sizeof *quality; q++)
+            if (!strcmp(ps[0]->params[k].name, quality[q]))
+                rep[k] = 0;
     chaff__fwork w;
     chaff__fwork_init(&w, NULL);
 
