@@ -746,6 +746,67 @@ static void test_invalid_utf8_and_large(void **state)
     chaff__fwork_free(&w);
 }
 
+static void ignore(void *user, const char *name, double value)
+{
+    (void)user;
+    (void)name;
+    (void)value;
+}
+
+/* Random texts from pieces that reach every branch (line breaks of every kind,
+ * brackets, ellipses, bullets, cut multi-byte sequences), each in a buffer of
+ * its exact size, through every preset with and without --explain: the
+ * sanitizer build turns any stray read into a failure. Fixed seed. */
+static void test_random_texts(void **state)
+{
+    (void)state;
+    static const char *const piece[] = {
+        "the", "and", "Word", " ", "  ", "\n", "\n\n", "\r\n", "\r", "\v", "\xc2\x85", "\xe2\x80\xa8",
+        ".", "...", "\xe2\x80\xa6", "#", "-", "\xe2\x80\xa2", "{", "[", "]", "[1]", "[edit]", "!", "?",
+        "\"", "'", "lorem ipsum", "JavaScript", "uses cookies", "\xc3", "\xe2\x80", "\xff", "\xc4\xb0",
+        "\xe3\x80\x82", "don't", "U.S.", "(a)", "12", "\t", "\xc2\xa0",
+    };
+    const chaff__preset *ps[3] = { &chaff__preset_gopher, &chaff__preset_c4, &chaff__preset_fineweb };
+    chaff__fwork w;
+    chaff__fwork_init(&w, NULL);
+    double v[3][64];
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < ps[k]->nparams; i++)
+            v[k][i] = ps[k]->params[i].def;
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    char text[4096];
+    for (int round = 0; round < 3000; round++) {
+        size_t n = 0;
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        int pieces = (int)(x % 120);
+        for (int p = 0; p < pieces; p++) {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            const char *s = piece[x % (sizeof piece / sizeof *piece)];
+            size_t l = strlen(s);
+            if (n + l > sizeof text)
+                break;
+            memcpy(text + n, s, l);
+            n += l;
+        }
+        char *exact = malloc(n ? n : 1);
+        memcpy(exact, text, n);
+        for (int k = 0; k < 3; k++) {
+            chaff__fresult r;
+            chaff__fwork_reset(&w);
+            assert_int_equal(ps[k]->eval(v[k], exact, n, &w, NULL, NULL, &r), CHAFF_OK);
+            chaff__fresult r2;
+            chaff__fwork_reset(&w);
+            assert_int_equal(ps[k]->eval(v[k], exact, n, &w, ignore, NULL, &r2), CHAFF_OK);
+            /* explaining does not change the verdict */
+            assert_int_equal(r.rule, r2.rule);
+            if (r.rule >= 0)
+                assert_double_equal(r.value, r2.value, 0);
+        }
+        free(exact);
+    }
+    chaff__fwork_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -769,6 +830,7 @@ int main(void)
         cmocka_unit_test(test_explain),
         cmocka_unit_test(test_params_table),
         cmocka_unit_test(test_invalid_utf8_and_large),
+        cmocka_unit_test(test_random_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
