@@ -253,6 +253,12 @@ static int in_sorted(const uint32_t *t, size_t n, uint32_t c)
 
 int chaff__py_is_dt_punct(uint32_t c)
 {
+    /* the ASCII part of dt_punct as a bit set: every character of every word
+     * is looked up here */
+    if (c < 64)
+        return (int)((0xfc00fffefffff9ffull >> c) & 1);
+    if (c < 128)
+        return (int)((0xf8000001f8000001ull >> (c - 64)) & 1);
     return in_sorted(dt_punct, sizeof dt_punct / sizeof *dt_punct, c);
 }
 
