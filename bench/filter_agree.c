@@ -13,7 +13,7 @@
  *   gcc -O3 -std=c11 -D_POSIX_C_SOURCE=200809L -I include -I core \
  *       bench/filter_agree.c build/libchaff.a \
  *       -lxxhash -lutf8proc -lzstd -lz -lpthread -lm -o /tmp/filter_agree
- * usage: filter_agree [-r RUNS] CORPUS.jsonl > ours.tsv
+ * usage: filter_agree [-r RUNS] [-s preset.param=value]... CORPUS.jsonl > ours.tsv
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,26 +136,39 @@ static const char *judge(const chaff__preset *p, const double *v, chaff__fwork *
 
 int main(int argc, char **argv)
 {
-    int runs = 1, a = 1;
-    if (argc > 2 && !strcmp(argv[1], "-r")) {
-        runs = atoi(argv[2]);
-        a = 3;
-    }
-    if (a >= argc)
-        die("usage: filter_agree [-r RUNS] CORPUS.jsonl");
-    corpus c;
-    load(&c, argv[a]);
     const chaff__preset *ps[3] = { &chaff__preset_gopher, &chaff__preset_c4, &chaff__preset_fineweb };
     double pv[3][64], rep[64];
     for (int k = 0; k < 3; k++)
         defaults(ps[k], pv[k]);
+    int runs = 1, a = 1;
+    for (; a + 1 < argc && argv[a][0] == '-'; a += 2) {
+        if (!strcmp(argv[a], "-r")) {
+            runs = atoi(argv[a + 1]);
+            continue;
+        }
+        const char *eq = strchr(argv[a + 1], '=');
+        int found = 0;
+        for (int k = 0; k < 3 && eq; k++)
+            for (size_t i = 0; i < ps[k]->nparams; i++)
+                if (strlen(ps[k]->params[i].name) == (size_t)(eq - argv[a + 1]) &&
+                    !strncmp(ps[k]->params[i].name, argv[a + 1], (size_t)(eq - argv[a + 1]))) {
+                    pv[k][i] = atof(eq + 1);
+                    found = 1;
+                }
+        if (strcmp(argv[a], "-s") || !found)
+            die("usage: filter_agree [-r RUNS] [-s preset.param=value]... CORPUS.jsonl");
+    }
+    if (a >= argc)
+        die("usage: filter_agree [-r RUNS] [-s preset.param=value]... CORPUS.jsonl");
+    corpus c;
+    load(&c, argv[a]);
     /* the repetition rules alone: every quality threshold off */
     static const char *const quality[] = {
         "gopher.min_doc_words", "gopher.max_doc_words", "gopher.min_avg_word_length",
         "gopher.max_avg_word_length", "gopher.max_symbol_word_ratio", "gopher.max_bullet_lines_ratio",
         "gopher.max_ellipsis_lines_ratio", "gopher.max_non_alpha_words_ratio", "gopher.min_stop_words",
     };
-    defaults(ps[0], rep);
+    memcpy(rep, pv[0], sizeof rep);
     for (size_t k = 0; k < ps[0]->nparams; k++)
         for (size_t q = 0; q < sizeof quality / sizeof *quality; q++)
             if (!strcmp(ps[0]->params[k].name, quality[q]))
