@@ -10,8 +10,14 @@ examples of the differences.
 
 usage: /usr/bin/python3 bench/words_diff.py CORPUS.jsonl [--dump /tmp/words_dump]
            [--field text] [--limit N] [--show K] [--jobs 2]
+       /usr/bin/python3 bench/words_diff.py --synthetic N [--seed S] ...
+The synthetic mode draws N short texts from pieces chosen to hit the rules' edges
+(quotes of every kind, periods and ellipses, clitics, the contraction words,
+brackets, Unicode spaces, letters and digits, invalid UTF-8 is not among them:
+Python cannot hold it) and compares those instead.
 """
 import argparse
+import random
 import difflib
 import json
 import multiprocessing
@@ -70,9 +76,30 @@ def first_diff(a, b, ctx=3):
     return None
 
 
+PIECES = ([' '] * 12 + ['  ', '\n', '\n\n', '\t', '\u00a0', '\u2003', '\x1c', '\u3000'] +
+          ['.'] * 6 + ['..', '...', '. . .', '?', '!', '!!', '?!', ',', ':', ';', '-', '--', '---',
+           '"', "'", "''", '`', '``', '```', '(', ')', '[', ']', '{', '}', '<', '>', '*',
+           '@', '#', '$', '%', '&', '/', '_', '\u201c', '\u201d', '\u2018', '\u2019',
+           '\u00ab', '\u00bb', '\u201e', '\u2026', '\u2014'] +
+          ['word', 'Word', 'WORD', 'a', 'A', 'I', 'x', 'J', 'e.g', 'U.S', 'Mr', 'no', 'don',
+           "n't", "N'T", "'s", "'S", "'m", "'d", "'ll", "'LL", "'re", "'ve", "'VE", "'t", 'can',
+           'cannot', 'Cannot', 'gonna', 'gimme', 'gotta', 'lemme', 'wanna', "more'n", "d'ye",
+           "'tis", "'Twas", 'is', 'was', 'not', 't', 's', 'n', 'y', 'z',
+           '3', '42', '3.14', '1,000', '-5', '2.', '12:30', '\u00e9t\u00e9', '\u00c9cole',
+           '\u0436\u0438\u0437\u043d\u044c', '\u4e2d\u6587', '\u00b2', '\u2160', '\u0301',
+           '\u00df', '\u0130', '\u017f', 'http://x.org/a?b=c', 'a@b.com'] * 2)
+
+
+def synthetic(n, seed):
+    rng = random.Random(seed)
+    return [''.join(rng.choice(PIECES) for _ in range(rng.randint(1, 40))) for _ in range(n)]
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('corpus')
+    ap.add_argument('corpus', nargs='?')
+    ap.add_argument('--synthetic', type=int, default=0)
+    ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--dump', default='/tmp/words_dump')
     ap.add_argument('--field', default='text')
     ap.add_argument('--limit', type=int, default=0)
@@ -80,8 +107,8 @@ def main():
     ap.add_argument('--jobs', type=int, default=2)
     args = ap.parse_args()
 
-    texts = []
-    with open(args.corpus, encoding='utf-8') as f:
+    texts = synthetic(args.synthetic, args.seed) if args.synthetic else []
+    with open(args.corpus or '/dev/null', encoding='utf-8') as f:
         for line in f:
             if not line.strip():
                 continue
@@ -119,6 +146,8 @@ def main():
             print(f'--- {name} diff in record {i}:')
             print('  nltk: ', d[0] if d else None)
             print('  chaff:', d[1] if d else None)
+            if args.synthetic:
+                print('  text: ', repr(texts[i]))
 
 
 if __name__ == '__main__':

@@ -30,9 +30,12 @@
 
 #define BAD_CP 0x110000 /* an invalid byte: in no class */
 
-enum { C_SPACE = 1, C_WORD = 2, C_DIGIT = 4, C_ASPACE = 8 /* string.whitespace */ };
+enum { C_SPACE = 1, C_WORD = 2, C_DIGIT = 4, C_ASPACE = 8 /* string.whitespace */, C_HIGH = 16 };
 
-static const uint8_t ascii_class[128] = {
+#define H4 C_HIGH, C_HIGH, C_HIGH, C_HIGH
+#define H16 H4, H4, H4, H4
+/* Classes of ASCII characters; bytes >= 0x80 are only marked C_HIGH (decode them). */
+static const uint8_t ascii_class[256] = {
     ['\t'] = C_SPACE | C_ASPACE, ['\n'] = C_SPACE | C_ASPACE, ['\v'] = C_SPACE | C_ASPACE,
     ['\f'] = C_SPACE | C_ASPACE, ['\r'] = C_SPACE | C_ASPACE, [' '] = C_SPACE | C_ASPACE,
     [0x1c] = C_SPACE, [0x1d] = C_SPACE, [0x1e] = C_SPACE, [0x1f] = C_SPACE,
@@ -52,6 +55,25 @@ static const uint8_t ascii_class[128] = {
     ['p'] = C_WORD, ['q'] = C_WORD, ['r'] = C_WORD, ['s'] = C_WORD, ['t'] = C_WORD,
     ['u'] = C_WORD, ['v'] = C_WORD, ['w'] = C_WORD, ['x'] = C_WORD, ['y'] = C_WORD,
     ['z'] = C_WORD,
+    [0x80] = H16, H16, H16, H16, H16, H16, H16, H16,
+};
+#undef H16
+#undef H4
+
+/* Bytes whose presence switches Treebank passes on (and Punkt's candidates). */
+enum {
+    F_BTICK = 1 << 0, F_DQ = 1 << 1, F_SQ = 1 << 2, F_DOT = 1 << 3, F_COLON = 1 << 4,
+    F_SYM = 1 << 5, F_QM = 1 << 6, F_STAR = 1 << 7, F_PAREN = 1 << 8, F_DASH = 1 << 9,
+    F_C2 = 1 << 10, F_E2 = 1 << 11,
+};
+
+static const uint16_t byte_flag[256] = {
+    ['`'] = F_BTICK, ['"'] = F_DQ, ['\''] = F_SQ, ['.'] = F_DOT, [':'] = F_COLON, [','] = F_COLON,
+    [';'] = F_SYM, ['@'] = F_SYM, ['#'] = F_SYM, ['$'] = F_SYM, ['%'] = F_SYM, ['&'] = F_SYM,
+    ['?'] = F_QM, ['!'] = F_QM, ['*'] = F_STAR,
+    ['['] = F_PAREN, [']'] = F_PAREN, ['('] = F_PAREN, [')'] = F_PAREN, ['{'] = F_PAREN,
+    ['}'] = F_PAREN, ['<'] = F_PAREN, ['>'] = F_PAREN,
+    ['-'] = F_DASH, [0xC2] = F_C2, [0xE2] = F_E2,
 };
 
 /* One character at s[i] (i < n): its code point (BAD_CP for a byte that does
@@ -298,7 +320,21 @@ static inline int pk_multichar(const uint8_t *s, size_t i, size_t e)
         return 0;
     if ((s[i] == '-' && s[i + 1] == '-') || (s[i] == '.' && s[i + 1] == '.'))
         return 1;
-    return s[i] == '.' && pk_dotspace(s, i, e) != 0;
+    /* (?:\.\s){2,}\. exists iff its shortest form does: a bounded look, so
+     * that a long ". . . ." run is not rescanned from every position */
+    if (s[i] != '.')
+        return 0;
+    size_t j = i + 1;
+    for (int pair = 0; pair < 2; pair++) {
+        if (j >= e || !space_at(s, j, e))
+            return 0;
+        uint32_t c;
+        j += dec(s, j, e, &c);
+        if (j >= e || s[j] != '.')
+            return 0;
+        j++;
+    }
+    return 1;
 }
 
 /* Does a Punkt word end before s[j] (the lookahead after "\S+?")? */
@@ -557,10 +593,23 @@ static chaff_status punkt_slices(chaff__words *ws, const uint8_t *s, size_t n)
     int have_prev = 0;
     size_t ps_a = 0, ps_b = 0; /* previous_slice */
     chaff_status st;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t ch = s[i];
-        if (ch != '.' && ch != '?' && ch != '!')
-            continue;
+    /* next '.', '?' and '!' at or after i (n when none): '?' and '!' are rare,
+     * so three memchr cursors beat a byte loop */
+    size_t nx[3] = {0, 0, 0};
+    int valid[3] = {0, 0, 0};
+    static const char marks[3] = {'.', '?', '!'};
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t best = n;
+        for (int k = 0; k < 3; k++) {
+            if (!valid[k] || nx[k] < i) {
+                const uint8_t *p = memchr(s + i, marks[k], n - i);
+                nx[k] = p ? (size_t)(p - s) : n;
+                valid[k] = 1;
+            }
+            if (nx[k] < best)
+                best = nx[k];
+        }
+        i = best;
         if (i + 1 >= n)
             break;
         pk_match m;
@@ -688,22 +737,6 @@ static inline void rw_end(rw *r)
         rw_copy(r, r->n);
 }
 
-/* Bytes whose presence switches passes on. */
-enum {
-    F_BTICK = 1 << 0, F_DQ = 1 << 1, F_SQ = 1 << 2, F_DOT = 1 << 3, F_COLON = 1 << 4,
-    F_SYM = 1 << 5, F_QM = 1 << 6, F_STAR = 1 << 7, F_PAREN = 1 << 8, F_DASH = 1 << 9,
-    F_C2 = 1 << 10, F_E2 = 1 << 11,
-};
-
-static const uint16_t byte_flag[256] = {
-    ['`'] = F_BTICK, ['"'] = F_DQ, ['\''] = F_SQ, ['.'] = F_DOT, [':'] = F_COLON, [','] = F_COLON,
-    [';'] = F_SYM, ['@'] = F_SYM, ['#'] = F_SYM, ['$'] = F_SYM, ['%'] = F_SYM, ['&'] = F_SYM,
-    ['?'] = F_QM, ['!'] = F_QM, ['*'] = F_STAR,
-    ['['] = F_PAREN, [']'] = F_PAREN, ['('] = F_PAREN, [')'] = F_PAREN, ['{'] = F_PAREN,
-    ['}'] = F_PAREN, ['<'] = F_PAREN, ['>'] = F_PAREN,
-    ['-'] = F_DASH, [0xC2] = F_C2, [0xE2] = F_E2,
-};
-
 /* STARTING_QUOTES[0]: « “ ‘ „ and runs of ` padded */
 static void tb_open_quotes(rw *r)
 {
@@ -765,30 +798,29 @@ static void tb_pad_pair(rw *r, uint8_t x, uint8_t y)
     }
 }
 
-/* Every byte of a set padded, one by one (runs of 2+ periods when dots). */
-static void tb_pad_set(rw *r, const char *set, int dots)
+/* Every byte whose byte_flag has one of the bits in mask, padded. */
+static void tb_pad_flag(rw *r, unsigned mask)
 {
     const uint8_t *s = r->in;
     size_t n = r->n;
-    uint8_t tab[256] = {0};
-    for (const char *p = set; *p; p++)
-        tab[(uint8_t)*p] = 1;
-    for (size_t i = 0; i < n;) {
-        if (!tab[s[i]]) {
-            i++;
-            continue;
-        }
-        if (dots) {
-            size_t j = i;
-            while (j < n && s[j] == '.')
-                j++;
-            if (j - i >= 2)
-                rw_pad(r, i, j);
-            i = j;
-        } else {
+    for (size_t i = 0; i < n; i++)
+        if (byte_flag[s[i]] & mask)
             rw_pad(r, i, i + 1);
-            i++;
-        }
+}
+
+/* \.{2,} padded */
+static void tb_pad_dots(rw *r)
+{
+    const uint8_t *s = r->in, *p;
+    size_t n = r->n, i = 0;
+    while (i + 1 < n && (p = memchr(s + i, '.', n - i - 1)) != NULL) {
+        i = (size_t)(p - s);
+        size_t j = i + 1;
+        while (j < n && s[j] == '.')
+            j++;
+        if (j - i >= 2)
+            rw_pad(r, i, j);
+        i = j;
     }
 }
 
@@ -996,21 +1028,36 @@ static void tb_clitics(rw *r, int second)
     }
 }
 
-static inline int ieq(const uint8_t *s, const char *w, size_t k)
+/* Python's (?i) match of the lowercase ASCII word w at s[i..n): the end, or 0.
+ * Besides ASCII case, Python's IGNORECASE lets 'i' match U+0130 and U+0131
+ * and 's' match U+017F (long s); no other letter of these words folds. */
+static size_t imatch(const uint8_t *s, size_t i, size_t n, const char *w)
 {
-    for (size_t i = 0; i < k; i++)
-        if ((s[i] | ((s[i] >= 'A' && s[i] <= 'Z') ? 0x20 : 0)) != (uint8_t)w[i])
+    for (; *w; w++) {
+        if (i >= n)
             return 0;
-    return 1;
+        uint8_t b = s[i];
+        if ((b >= 'A' && b <= 'Z' ? b | 0x20 : b) == (uint8_t)*w) {
+            i++;
+            continue;
+        }
+        if (i + 1 < n && ((*w == 'i' && b == 0xC4 && (s[i + 1] == 0xB0 || s[i + 1] == 0xB1)) ||
+                          (*w == 's' && b == 0xC5 && s[i + 1] == 0xBF))) {
+            i += 2;
+            continue;
+        }
+        return 0;
+    }
+    return i;
 }
 
 /* CONTRACTIONS2: (?i)\b(can)(not)\b, d'ye, gimme, gonna, gotta, lemme, more'n,
  * and \b(wan)(na)(?=\s). They only match whole words, so one pass serves all. */
 static void tb_contractions(rw *r)
 {
-    static const struct { const char *w; uint8_t len, cut, space_after; } pat[] = {
-        {"cannot", 6, 3, 0}, {"d'ye", 4, 1, 0}, {"gimme", 5, 3, 0}, {"gonna", 5, 3, 0},
-        {"gotta", 5, 3, 0}, {"lemme", 5, 3, 0}, {"more'n", 6, 4, 0}, {"wanna", 5, 3, 1},
+    static const struct { const char *a, *b; int space_after; } pat[] = {
+        {"can", "not", 0}, {"d", "'ye", 0}, {"gim", "me", 0}, {"gon", "na", 0},
+        {"got", "ta", 0}, {"lem", "me", 0}, {"more", "'n", 0}, {"wan", "na", 1},
     };
     const uint8_t *s = r->in;
     size_t n = r->n;
@@ -1026,15 +1073,15 @@ static void tb_contractions(rw *r)
         }
         uint8_t l = b | 0x20;
         if (!prev_word && (l == 'c' || l == 'd' || l == 'g' || l == 'l' || l == 'm' || l == 'w')) {
-            size_t e = 0;
+            size_t e = 0, cut;
             for (size_t p = 0; p < sizeof pat / sizeof pat[0]; p++) {
-                e = i + pat[p].len;
-                if (pat[p].w[0] == l && e <= n && ieq(s + i, pat[p].w, pat[p].len) &&
+                if (pat[p].a[0] == l && (cut = imatch(s, i, n, pat[p].a)) != 0 &&
+                    (e = imatch(s, cut, n, pat[p].b)) != 0 &&
                     (pat[p].space_after ? (e < n && space_at(s, e, n))
                                         : !(e < n && word_at(s, e, n)))) {
                     rw_copy(r, i);
                     rw_put(r, " ", 1);
-                    rw_copy(r, i + pat[p].cut);
+                    rw_copy(r, cut);
                     rw_put(r, " ", 1);
                     rw_copy(r, e);
                     rw_put(r, " ", 1);
@@ -1053,6 +1100,51 @@ static void tb_contractions(rw *r)
     }
 }
 
+/* Can a CONTRACTIONS2 word be in the sentence s? Each has a doubled n, m or
+ * t after two letters (caNNot, giMMe, goNNa, goTTa, leMMe, waNNa) or an
+ * apostrophe between d and y or e and n (d'ye, more'n). The passes before
+ * only insert spaces and rewrite quotes, so looking at the original sentence
+ * is enough; eight byte pairs at a time find the rare doubled letters. */
+static int contraction_possible(const uint8_t *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 9 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, s + i, 8);
+        memcpy(&y, s + i + 1, 8);
+        uint64_t d = (x | 0x2020202020202020u) ^ (y | 0x2020202020202020u);
+        if (((d - ones) & ~d & highs) == 0)
+            continue;
+        for (size_t k = i; k < i + 8; k++) {
+            uint8_t c = s[k + 1] | 0x20;
+            if (k >= 2 && c == (s[k] | 0x20) && (c == 'n' || c == 'm' || c == 't')) {
+                uint8_t f = s[k - 2] | 0x20;
+                if (f == 'c' || f == 'g' || f == 'l' || f == 'w')
+                    return 1;
+            }
+        }
+    }
+    for (size_t k = i; k + 1 < n; k++) {
+        uint8_t c = s[k + 1] | 0x20;
+        if (k >= 2 && c == (s[k] | 0x20) && (c == 'n' || c == 'm' || c == 't')) {
+            uint8_t f = s[k - 2] | 0x20;
+            if (f == 'c' || f == 'g' || f == 'l' || f == 'w')
+                return 1;
+        }
+    }
+    const uint8_t *q = s;
+    while ((q = memchr(q, '\'', (size_t)(s + n - q))) != NULL) {
+        size_t k = (size_t)(q - s);
+        if (k >= 1 && k + 1 < n &&
+            (((s[k - 1] | 0x20) == 'd' && (s[k + 1] | 0x20) == 'y') ||
+             ((s[k - 1] | 0x20) == 'e' && (s[k + 1] | 0x20) == 'n')))
+            return 1;
+        q++;
+    }
+    return 0;
+}
+
 /* CONTRACTIONS3: (?i) ('t)(is)\b and (?i) ('t)(was)\b -> " 't is " */
 static void tb_tis(rw *r)
 {
@@ -1064,47 +1156,46 @@ static void tb_tis(rw *r)
         if (s[q] != '\'' || (s[q + 1] | 0x20) != 't')
             continue;
         int spaced = s[q - 1] == ' ' && q - 1 >= end;
-        size_t e = 0;
-        if (spaced && q + 4 <= n && ieq(s + q + 2, "is", 2) && !(q + 4 < n && word_at(s, q + 4, n)))
-            e = q + 4;
-        else if ((spaced || q == after_is) && q + 5 <= n && ieq(s + q + 2, "was", 3) &&
-                 !(q + 5 < n && word_at(s, q + 5, n)))
-            e = q + 5;
+        size_t e = spaced ? imatch(s, q + 2, n, "is") : 0;
+        int is = e != 0;
+        if (e && e < n && word_at(s, e, n))
+            e = 0, is = 0;
+        if (!e && (spaced || q == after_is) && (e = imatch(s, q + 2, n, "was")) != 0 &&
+            e < n && word_at(s, e, n))
+            e = 0;
         if (!e)
             continue;
         rw_copy(r, q + 2);
         rw_put(r, " ", 1);
         rw_copy(r, e);
         rw_put(r, " ", 1);
-        after_is = e - q == 4 ? e : SIZE_MAX;
+        after_is = is ? e : SIZE_MAX;
         end = e;
         q = e - 1;
     }
 }
 
-static chaff_status push_word(chaff__words *ws, const uint8_t *s, size_t a, size_t b)
+/* Appends s[a..b) as a word; the caller has reserved room in w[] and arena. */
+static void push_word(chaff__words *ws, const uint8_t *s, size_t a, size_t b, int wide)
 {
     size_t len = b - a;
-    chaff_status st;
-    if (ws->n == ws->cap &&
-        (st = grow(&ws->alloc, (void **)&ws->w, &ws->cap, ws->n + 1, sizeof *ws->w)) != CHAFF_OK)
-        return st;
-    if (ws->arena_len + len > ws->arena_cap &&
-        (st = grow(&ws->alloc, (void **)&ws->arena, &ws->arena_cap, ws->arena_len + len, 1)) != CHAFF_OK)
-        return st;
-    memcpy(ws->arena + ws->arena_len, s + a, len);
-    uint32_t cps = 0;
-    for (size_t i = a; i < b;) {
-        uint32_t c;
-        i += dec(s, i, b, &c);
-        cps++;
+    uint32_t cps = (uint32_t)len;
+    if (wide) {
+        cps = 0;
+        for (size_t i = a; i < b; cps++) {
+            uint32_t c;
+            i += dec(s, i, b, &c);
+        }
     }
+    if (len <= 16)
+        memcpy(ws->arena + ws->arena_len, s + a, 16); /* both have 16 bytes of slack */
+    else
+        memcpy(ws->arena + ws->arena_len, s + a, len);
     ws->w[ws->n].off = (uint32_t)ws->arena_len;
     ws->w[ws->n].len = (uint32_t)len;
     ws->w[ws->n].cps = cps;
     ws->n++;
     ws->arena_len += len;
-    return CHAFF_OK;
 }
 
 typedef void (*tb_pass)(rw *r);
@@ -1117,6 +1208,7 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     unsigned flags = 0;
     for (size_t i = 0; i < n; i++)
         flags |= byte_flag[sent[i]];
+    int contr = contraction_possible(sent, n);
     const uint8_t *cur = sent;
     size_t cur_n = n;
     int which = 0;
@@ -1151,17 +1243,17 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     RUN(flags & F_DOT, tb_final_period(&r_, 1), 0);
     RUN(flags & F_COLON, tb_comma(&r_), 0);
     RUN(flags & F_COLON, tb_comma_end(&r_), 0);
-    RUN(flags & F_DOT, tb_pad_set(&r_, ".", 1), 0);
-    RUN(flags & F_SYM, tb_pad_set(&r_, ";@#$%&", 0), 0);
+    RUN(flags & F_DOT, tb_pad_dots(&r_), 0);
+    RUN(flags & F_SYM, tb_pad_flag(&r_, F_SYM), 0);
     RUN(flags & F_DOT, tb_final_period(&r_, 0), 0);
-    RUN(flags & F_QM, tb_pad_set(&r_, "?!", 0), 0);
+    RUN(flags & F_QM, tb_pad_flag(&r_, F_QM), 0);
     RUN(flags & F_SQ, tb_quote_space(&r_), 0);
-    RUN(flags & F_STAR, tb_pad_set(&r_, "*", 0), 0);
-    RUN(flags & F_PAREN, tb_pad_set(&r_, "[](){}<>", 0), 0);
+    RUN(flags & F_STAR, tb_pad_flag(&r_, F_STAR), 0);
+    RUN(flags & F_PAREN, tb_pad_flag(&r_, F_PAREN), 0);
     RUN(flags & F_DASH, tb_pad_pair(&r_, '-', '-'), 0);
 
     /* " " + text + " " */
-    if ((st = grow(&ws->alloc, (void **)&ws->tb[which], &ws->tb_cap[which], cur_n + 2, 1)) != CHAFF_OK)
+    if ((st = grow(&ws->alloc, (void **)&ws->tb[which], &ws->tb_cap[which], cur_n + 2 + 16, 1)) != CHAFF_OK)
         return st;
     ws->tb[which][0] = ' ';
     memcpy(ws->tb[which] + 1, cur, cur_n);
@@ -1173,7 +1265,7 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     /* ending quotes */
     RUN(flags & (F_C2 | F_E2), tb_close_quotes(&r_), 0);
     RUN(flags & F_SQ, tb_pad_pair(&r_, '\'', '\''), 0);
-    RUN(flags & F_DQ, tb_pad_set(&r_, "\"", 0), 0);
+    RUN(flags & F_DQ, tb_pad_flag(&r_, F_DQ), 0);
     /* '"' -> " '' ": the padding above put the spaces, now the quotes */
     if (flags & F_DQ) {
         if ((st = grow(&ws->alloc, (void **)&ws->tb[which], &ws->tb_cap[which], 2 * cur_n + 16, 1)) != CHAFF_OK)
@@ -1195,27 +1287,43 @@ static chaff_status treebank(chaff__words *ws, const uint8_t *sent, size_t n)
     RUN(flags & F_SQ, tb_clitics(&r_, 0), 0);
     RUN(flags & F_SQ, tb_clitics(&r_, 1), 0);
     /* contractions */
-    RUN(1, tb_contractions(&r_), 0);
+    RUN(contr, tb_contractions(&r_), 0);
     RUN(flags & F_SQ, tb_tis(&r_), 0);
 #undef RUN
 
-    /* text.split() */
+    /* text.split(): at most one word per two bytes, no more bytes than there
+     * are; push_word copies short words 16 bytes at a time, so cur (always a
+     * tb buffer by now, with 16 bytes of slack: see RUN and the padding) and
+     * the arena keep that much room */
+    if ((st = grow(&ws->alloc, (void **)&ws->w, &ws->cap, ws->n + cur_n / 2 + 1, sizeof *ws->w)) != CHAFF_OK ||
+        (st = grow(&ws->alloc, (void **)&ws->arena, &ws->arena_cap, ws->arena_len + cur_n + 16, 1)) != CHAFF_OK)
+        return st;
     for (size_t i = 0; i < cur_n;) {
-        uint32_t c;
-        size_t k = dec(cur, i, cur_n, &c);
-        if (u_space(c)) {
-            i += k;
+        uint8_t cls = ascii_class[cur[i]];
+        if (cls & C_SPACE) {
+            i++;
             continue;
         }
-        size_t j = i + k;
-        while (j < cur_n) {
-            k = dec(cur, j, cur_n, &c);
+        if ((cls & C_HIGH) && space_at(cur, i, cur_n)) {
+            uint32_t c;
+            i += dec(cur, i, cur_n, &c);
+            continue;
+        }
+        size_t j = i;
+        int wide = 0;
+        for (;;) {
+            while (j < cur_n && !(ascii_class[cur[j]] & (C_SPACE | C_HIGH)))
+                j++;
+            if (j >= cur_n || (ascii_class[cur[j]] & C_SPACE))
+                break;
+            uint32_t c;
+            size_t k = dec(cur, j, cur_n, &c);
             if (u_space(c))
                 break;
+            wide = 1;
             j += k;
         }
-        if ((st = push_word(ws, cur, i, j)) != CHAFF_OK)
-            return st;
+        push_word(ws, cur, i, j, wide);
         i = j;
     }
     return CHAFF_OK;
