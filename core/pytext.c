@@ -1,0 +1,268 @@
+/* core/pytext.c - Python str semantics on UTF-8 bytes for the filter presets. */
+#include "pytext.h"
+
+#include <utf8proc.h>
+
+uint32_t chaff__py_next(const char *str, size_t len, size_t *i)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t k = *i;
+    unsigned c = s[k];
+    if (c < 0x80) {
+        *i = k + 1;
+        return c;
+    }
+    size_t n;
+    uint32_t cp, min;
+    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; min = 0x10000; }
+    else goto bad;
+    if (len - k < n)
+        goto bad;
+    for (size_t j = 1; j < n; j++) {
+        if ((s[k + j] & 0xC0) != 0x80)
+            goto bad;
+        cp = (cp << 6) | (s[k + j] & 0x3F);
+    }
+    /* surrogates are kept: a JSON "\ud800" reaches Python as one character */
+    if (cp < min || cp > 0x10FFFF)
+        goto bad;
+    *i = k + n;
+    return cp;
+bad:
+    *i = k + 1;
+    return 0xFFFD;
+}
+
+uint32_t chaff__py_prev(const char *str, size_t *i)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t e = *i;
+    /* the longest valid sequence that ends exactly at e, else the last byte */
+    for (size_t n = 2; n <= 4 && n <= e; n++) {
+        if ((s[e - n + 1] & 0xC0) != 0x80)
+            break;
+        if ((s[e - n] & 0xC0) != 0x80) {
+            size_t k = e - n;
+            uint32_t cp = chaff__py_next(str, e, &k);
+            if (k == e) {
+                *i = e - n;
+                return cp;
+            }
+            break;
+        }
+    }
+    *i = e - 1;
+    return s[e - 1] < 0x80 ? s[e - 1] : 0xFFFD;
+}
+
+size_t chaff__py_len(const char *s, size_t len)
+{
+    size_t n = 0, i = 0;
+    while (i < len) {
+        /* ASCII runs are the common case: count them eight bytes at a time */
+        if (len - i >= 8) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (!(v & 0x8080808080808080ull)) {
+                n += 8;
+                i += 8;
+                continue;
+            }
+        }
+        chaff__py_next(s, len, &i);
+        n++;
+    }
+    return n;
+}
+
+int chaff__py_isspace(uint32_t c)
+{
+    if (c < 0x80)
+        return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+    return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
+           c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+int chaff__py_islinebreak(uint32_t c)
+{
+    return (c >= 0x0A && c <= 0x0D) || (c >= 0x1C && c <= 0x1E) || c == 0x85 ||
+           c == 0x2028 || c == 0x2029;
+}
+
+int chaff__py_isalpha(uint32_t c)
+{
+    if (c < 0x80)
+        return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    if (c == 0xFFFD)
+        return 0;
+    switch (utf8proc_category((utf8proc_int32_t)c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void chaff__py_strip(const char *s, size_t len, size_t *b, size_t *e)
+{
+    size_t i = 0, j = len;
+    while (i < len) {
+        size_t k = i;
+        if (!chaff__py_isspace(chaff__py_next(s, len, &k)))
+            break;
+        i = k;
+    }
+    while (j > i) {
+        size_t k = j;
+        if (!chaff__py_isspace(chaff__py_prev(s, &k)))
+            break;
+        j = k;
+    }
+    *b = i;
+    *e = j;
+}
+
+int chaff__py_splitline(const char *s, size_t len, size_t *pos, size_t *b, size_t *e)
+{
+    size_t i = *pos;
+    if (i >= len)
+        return 0;
+    *b = i;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        /* only these bytes can start a line break (\x85 and U+2028/9 are C2 85, E2 80 A8/9) */
+        if (c > 0x1E && c != 0xC2 && c != 0xE2) {
+            i++;
+            continue;
+        }
+        size_t k = i;
+        uint32_t cp = chaff__py_next(s, len, &k);
+        if (chaff__py_islinebreak(cp)) {
+            *e = i;
+            if (cp == '\r' && k < len && s[k] == '\n')
+                k++;
+            *pos = k;
+            return 1;
+        }
+        i = k;
+    }
+    *e = len;
+    *pos = len;
+    return 1;
+}
+
+size_t chaff__py_lower(const char *s, size_t len, char *out)
+{
+    size_t i = 0, o = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            out[o++] = (char)((c >= 'A' && c <= 'Z') ? c | 0x20 : c);
+            i++;
+            continue;
+        }
+        size_t k = i;
+        uint32_t cp = chaff__py_next(s, len, &k);
+        if (k - i == 1) {
+            out[o++] = (char)c;   /* an invalid byte stays itself */
+        } else if (cp == 0x130) {
+            /* Python's full mapping: capital I with dot -> i + combining dot above */
+            memcpy(out + o, "i\xcc\x87", 3);
+            o += 3;
+        } else {
+            o += (size_t)utf8proc_encode_char(utf8proc_tolower((utf8proc_int32_t)cp),
+                                              (utf8proc_uint8_t *)out + o);
+        }
+        i = k;
+    }
+    return o;
+}
+
+/* The two sets of the reference (datatrove's utils/text.py), as sorted code
+ * points: which tokens count as symbols, and which characters end a line for
+ * FineWeb. They are not a Unicode property (ASCII controls are in, tab and
+ * newline are not), so they are listed rather than derived. */
+static const uint32_t dt_punct[] = {
+    0x0, 0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7, 0x8, 0xB,
+    0xC, 0xD, 0xE, 0xF, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+    0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F,
+    0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2A,
+    0x2B, 0x2C, 0x2D, 0x2E, 0x2F, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E,
+    0x3F, 0x40, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F, 0x60, 0x7B, 0x7C,
+    0x7D, 0x7E, 0x7F, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86,
+    0x87, 0x88, 0x89, 0x8A, 0x8B, 0x8C, 0x8D, 0x8E, 0x8F, 0x90,
+    0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9A,
+    0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0xAB, 0xB4, 0xBB, 0x589, 0x61D,
+    0x61E, 0x61F, 0x6D4, 0x700, 0x701, 0x702, 0x7F9, 0x837, 0x839, 0x83D,
+    0x83E, 0x964, 0x965, 0x104A, 0x104B, 0x1362, 0x1367, 0x1368, 0x166E, 0x1735,
+    0x1736, 0x17D4, 0x17D5, 0x17D6, 0x17D9, 0x17DA, 0x1803, 0x1809, 0x1944, 0x1945,
+    0x1AA8, 0x1AA9, 0x1AAA, 0x1AAB, 0x1B5A, 0x1B5B, 0x1B5E, 0x1B5F, 0x1B7D, 0x1B7E,
+    0x1C3B, 0x1C3C, 0x1C7E, 0x1C7F, 0x2013, 0x2014, 0x2019, 0x201C, 0x201D, 0x201E,
+    0x2026, 0x203C, 0x203D, 0x2047, 0x2048, 0x2049, 0x2236, 0x2501, 0x25BA, 0x2E2E,
+    0x2E3C, 0x2E53, 0x2E54, 0x3001, 0x3002, 0x3008, 0x3009, 0x300A, 0x300B, 0x300C,
+    0x300D, 0x3010, 0x3011, 0xA4FF, 0xA60E, 0xA60F, 0xA6F3, 0xA6F7, 0xA876, 0xA877,
+    0xA8CE, 0xA8CF, 0xA92F, 0xA9C8, 0xA9C9, 0xAA5D, 0xAA5E, 0xAA5F, 0xAAF0, 0xAAF1,
+    0xABEB, 0xFE52, 0xFE56, 0xFE57, 0xFF01, 0xFF05, 0xFF08, 0xFF09, 0xFF0C, 0xFF0E,
+    0xFF11, 0xFF1A, 0xFF1B, 0xFF1F, 0xFF5E, 0xFF61, 0x10A56, 0x10A57, 0x10F55, 0x10F56,
+    0x10F57, 0x10F58, 0x10F59, 0x10F86, 0x10F87, 0x10F88, 0x10F89, 0x11047, 0x11048, 0x110BE,
+    0x110BF, 0x110C0, 0x110C1, 0x11141, 0x11142, 0x11143, 0x111C5, 0x111C6, 0x111CD, 0x111DE,
+    0x111DF, 0x11238, 0x11239, 0x1123B, 0x1123C, 0x112A9, 0x1144B, 0x1144C, 0x115C2, 0x115C3,
+    0x115C9, 0x115CA, 0x115CB, 0x115CC, 0x115CD, 0x115CE, 0x115CF, 0x115D0, 0x115D1, 0x115D2,
+    0x115D3, 0x115D4, 0x115D5, 0x115D6, 0x115D7, 0x11641, 0x11642, 0x1173C, 0x1173D, 0x1173E,
+    0x11944, 0x11946, 0x11A42, 0x11A43, 0x11A9B, 0x11A9C, 0x11C41, 0x11C42, 0x11EF7, 0x11EF8,
+    0x11F43, 0x11F44, 0x16A6E, 0x16A6F, 0x16AF5, 0x16B37, 0x16B38, 0x16B44, 0x16E98, 0x1BC9F,
+    0x1DA88,
+};
+
+static const uint32_t dt_terminal[] = {
+    0x21, 0x2E, 0x3F, 0x589, 0x61D, 0x61E, 0x61F, 0x6D4, 0x700, 0x701,
+    0x702, 0x7F9, 0x837, 0x839, 0x83D, 0x83E, 0x964, 0x965, 0x104A, 0x104B,
+    0x1362, 0x1367, 0x1368, 0x166E, 0x1735, 0x1736, 0x17D4, 0x17D5, 0x17D6, 0x17D9,
+    0x17DA, 0x1803, 0x1809, 0x1944, 0x1945, 0x1AA8, 0x1AA9, 0x1AAA, 0x1AAB, 0x1B5A,
+    0x1B5B, 0x1B5E, 0x1B5F, 0x1B7D, 0x1B7E, 0x1C3B, 0x1C3C, 0x1C7E, 0x1C7F, 0x203C,
+    0x203D, 0x2047, 0x2048, 0x2049, 0x2E2E, 0x2E3C, 0x2E53, 0x2E54, 0x3002, 0xA4FF,
+    0xA60E, 0xA60F, 0xA6F3, 0xA6F7, 0xA876, 0xA877, 0xA8CE, 0xA8CF, 0xA92F, 0xA9C8,
+    0xA9C9, 0xAA5D, 0xAA5E, 0xAA5F, 0xAAF0, 0xAAF1, 0xABEB, 0xFE52, 0xFE56, 0xFE57,
+    0xFF01, 0xFF0E, 0xFF1F, 0xFF61, 0x10A56, 0x10A57, 0x10F55, 0x10F56, 0x10F57, 0x10F58,
+    0x10F59, 0x10F86, 0x10F87, 0x10F88, 0x10F89, 0x11047, 0x11048, 0x110BE, 0x110BF, 0x110C0,
+    0x110C1, 0x11141, 0x11142, 0x11143, 0x111C5, 0x111C6, 0x111CD, 0x111DE, 0x111DF, 0x11238,
+    0x11239, 0x1123B, 0x1123C, 0x112A9, 0x1144B, 0x1144C, 0x115C2, 0x115C3, 0x115C9, 0x115CA,
+    0x115CB, 0x115CC, 0x115CD, 0x115CE, 0x115CF, 0x115D0, 0x115D1, 0x115D2, 0x115D3, 0x115D4,
+    0x115D5, 0x115D6, 0x115D7, 0x11641, 0x11642, 0x1173C, 0x1173D, 0x1173E, 0x11944, 0x11946,
+    0x11A42, 0x11A43, 0x11A9B, 0x11A9C, 0x11C41, 0x11C42, 0x11EF7, 0x11EF8, 0x11F43, 0x11F44,
+    0x16A6E, 0x16A6F, 0x16AF5, 0x16B37, 0x16B38, 0x16B44, 0x16E98, 0x1BC9F, 0x1DA88,
+};
+
+static int in_sorted(const uint32_t *t, size_t n, uint32_t c)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t[mid] < c)
+            lo = mid + 1;
+        else if (t[mid] > c)
+            hi = mid;
+        else
+            return 1;
+    }
+    return 0;
+}
+
+int chaff__py_is_dt_punct(uint32_t c)
+{
+    /* the ASCII part of dt_punct as a bit set: every character of every word
+     * is looked up here */
+    if (c < 64)
+        return (int)((0xfc00fffefffff9ffull >> c) & 1);
+    if (c < 128)
+        return (int)((0xf8000001f8000001ull >> (c - 64)) & 1);
+    return in_sorted(dt_punct, sizeof dt_punct / sizeof *dt_punct, c);
+}
+
+int chaff__py_is_dt_terminal(uint32_t c)
+{
+    return in_sorted(dt_terminal, sizeof dt_terminal / sizeof *dt_terminal, c);
+}
