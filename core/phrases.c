@@ -373,6 +373,30 @@ typedef struct stage {
     size_t arena_len, nph, fam_len, nfam;
 } stage;
 
+/* "i (am|'m)" should give "i'm": a blank before a contraction's apostrophe
+ * ('m 're 's 'd 'll 've 't followed by a non-letter) is dropped. Returns the
+ * new length. */
+static size_t join_contractions(char *s, size_t n)
+{
+    static const char *const tails[] = {"m", "re", "s", "d", "ll", "ve", "t"};
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ' ' && i + 1 < n && s[i + 1] == '\'' && o > 0) {
+            for (size_t k = 0; k < sizeof tails / sizeof *tails; k++) {
+                size_t m = strlen(tails[k]);
+                if (i + 2 + m <= n && !memcmp(s + i + 2, tails[k], m) &&
+                    (i + 2 + m == n || !(s[i + 2 + m] >= 'a' && s[i + 2 + m] <= 'z')))
+                    goto skip;
+            }
+        }
+        s[o++] = s[i];
+        continue;
+    skip:;
+    }
+    s[o] = '\0';
+    return o;
+}
+
 static chaff_status add_phrase(chaff__phrases *ps, const char *norm, size_t n,
                                uint32_t family, uint32_t reason, int anchored)
 {
@@ -529,6 +553,7 @@ chaff_status chaff__phrases_add(chaff__phrases *ps, const char *src, size_t len,
         rc = add_family(ps, ls, (size_t)(le - ls), &fam);
         for (size_t i = 0; rc == CHAFF_OK && i < l.n; i++) {
             size_t n = chaff__phrases_normalise(l.s[i], l.len[i], norm);
+            n = join_contractions(norm, n);
             if (n == 0) {
                 report(why, why_cap, name, lineno, "pattern can match empty text");
                 rc = CHAFF_E_ARG;

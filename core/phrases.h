@@ -14,6 +14,7 @@
  *   i (cannot|can't) help      alternation; alternatives may hold several words
  *   i [really] can't           optional words; [a|b] = (a|b|)
  *   can(not|'t)                groups join the text around them without a space
+ *   i (am|'m) sure             a blank before 'm 're 's 'd 'll 've 't goes: "i'm sure"
  *   ^certainly! here is        '^': only at the start of the text or of a line
  *   \( \[ \| \# \\ \^          a literal character
  * A phrase matches only on word edges: "as an ai" does not match "as an aide".
