@@ -61,7 +61,7 @@ static found scan_n(const chaff__phrases *ps, const char *text, size_t len)
     chaff__phrase_scratch sc = {0};
     chaff__phrase_hits h = {0, f.per, f.first, 0};
     /* an exact-size copy, so that a read past the end shows under ASan */
-    char *copy = malloc(len ? len : 1);
+    char *copy = calloc(1, len ? len : 1);
     memcpy(copy, text, len);
     assert_int_equal(chaff__phrases_scan(ps, copy, len, NULL, &sc, &h), CHAFF_OK);
     free(copy);
