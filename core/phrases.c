@@ -34,10 +34,16 @@ struct chaff__phrases {
     int compiled;
     uint8_t cls[256];
     uint32_t ncls;
-    int32_t *go;             /* nstates * ncls */
     int32_t *out;            /* first phrase ending exactly at the state, or -1 */
     int32_t *dict;           /* nearest proper suffix state with an output, or -1 */
-    size_t nstates;
+    int32_t *fail;           /* longest proper suffix that is a state */
+    uint32_t *dense;         /* states 0..nrows-1: complete transitions, the target
+                              * with bit 31 set when it has an output */
+    size_t nrows;
+    uint32_t *eoff;          /* deep states: edges eoff[s]..eoff[s+1] */
+    uint8_t *elab;           /* edge byte class */
+    int32_t *etgt;           /* edge target */
+    size_t nstates, ndistinct;
 };
 
 /* ---- normalisation ----------------------------------------------------------- */
@@ -131,11 +137,18 @@ chaff_status chaff__phrases_new(chaff__phrases **out, const chaff_allocator *a,
 
 static void drop_automaton(chaff__phrases *ps)
 {
-    chaff__free(&ps->alloc, ps->go);
     chaff__free(&ps->alloc, ps->out);
     chaff__free(&ps->alloc, ps->dict);
-    ps->go = ps->out = ps->dict = NULL;
-    ps->nstates = 0;
+    chaff__free(&ps->alloc, ps->fail);
+    chaff__free(&ps->alloc, ps->dense);
+    chaff__free(&ps->alloc, ps->eoff);
+    chaff__free(&ps->alloc, ps->elab);
+    chaff__free(&ps->alloc, ps->etgt);
+    ps->out = ps->dict = ps->fail = ps->etgt = NULL;
+    ps->eoff = ps->dense = NULL;
+    ps->nrows = 0;
+    ps->elab = NULL;
+    ps->nstates = ps->ndistinct = 0;
     ps->compiled = 0;
 }
 
@@ -154,7 +167,7 @@ void chaff__phrases_free(chaff__phrases *ps)
 
 size_t chaff__phrases_count(const chaff__phrases *ps)
 {
-    return ps->nph;
+    return ps->compiled ? ps->ndistinct : ps->nph;
 }
 
 static int grow(const chaff_allocator *a, void **p, size_t *cap, size_t need, size_t elem)
@@ -400,12 +413,6 @@ static size_t join_contractions(char *s, size_t n)
 static chaff_status add_phrase(chaff__phrases *ps, const char *norm, size_t n,
                                uint32_t family, uint32_t reason, int anchored)
 {
-    /* exact duplicates (same bytes, same anchoring) add nothing */
-    for (size_t k = 0; k < ps->nph; k++) {
-        const phrase *q = &ps->ph[k];
-        if (q->len == n && q->anchored == anchored && !memcmp(ps->arena + q->off, norm, n))
-            return CHAFF_OK;
-    }
     if (!grow(&ps->alloc, (void **)&ps->arena, &ps->arena_cap, ps->arena_len + n, 1) ||
         !grow(&ps->alloc, (void **)&ps->ph, &ps->ph_cap, ps->nph + 1, sizeof *ps->ph))
         return CHAFF_E_NOMEM;
@@ -630,6 +637,14 @@ chaff_status chaff__phrases_add_file(chaff__phrases *ps, const char *path,
 
 /* ---- the automaton ----------------------------------------------------------- */
 
+/* States this shallow get a complete dense row: the text spends nearly all its
+ * bytes there, so those steps are one load. Deeper states (one or two edges
+ * each, most of the trie) keep sparse edges and fall back along failure links.
+ * States are numbered breadth-first, so the shallow ones are 0..nrows-1 and the
+ * arrays the scan touches most stay small and in cache. */
+#define DENSE_DEPTH 3
+#define HAS_OUT 0x80000000u
+
 chaff_status chaff__phrases_compile(chaff__phrases *ps)
 {
     drop_automaton(ps);
@@ -645,77 +660,139 @@ chaff_status chaff__phrases_compile(chaff__phrases *ps)
             ps->cls[b] = (uint8_t)ncls++;
     }
     ps->cls['\n'] = ps->cls[' '];
-    if (ncls > 255)
-        return CHAFF_E_ARG; /* cannot happen: at most 255 distinct non-NUL bytes */
     ps->ncls = ncls;
-    size_t maxst = ps->arena_len + 1;
-    ps->go = chaff__alloc(&ps->alloc, maxst * ncls * sizeof *ps->go);
-    ps->out = chaff__alloc(&ps->alloc, maxst * sizeof *ps->out);
-    ps->dict = chaff__alloc(&ps->alloc, maxst * sizeof *ps->dict);
-    int32_t *fail = chaff__alloc(&ps->alloc, maxst * sizeof *fail);
-    int32_t *queue = chaff__alloc(&ps->alloc, maxst * sizeof *queue);
-    if (!ps->go || !ps->out || !ps->dict || !fail || !queue) {
-        chaff__free(&ps->alloc, fail);
-        chaff__free(&ps->alloc, queue);
-        drop_automaton(ps);
+    if (ps->arena_len >= INT32_MAX)
         return CHAFF_E_NOMEM;
-    }
-    /* the trie; -1 = no edge yet */
-    memset(ps->go, 0xff, ncls * sizeof *ps->go);
-    ps->out[0] = -1;
+    size_t maxst = ps->arena_len + 1;
+    /* the trie as child lists while it is built, in insertion numbering */
+    int32_t *child = chaff__alloc(&ps->alloc, maxst * sizeof *child);
+    int32_t *sib = chaff__alloc(&ps->alloc, maxst * sizeof *sib);
+    uint8_t *lab = chaff__alloc(&ps->alloc, maxst);
+    uint8_t *depth = chaff__alloc(&ps->alloc, maxst);
+    int32_t *queue = chaff__alloc(&ps->alloc, maxst * sizeof *queue);
+    int32_t *newid = chaff__alloc(&ps->alloc, maxst * sizeof *newid);
+    int32_t *out0 = chaff__alloc(&ps->alloc, maxst * sizeof *out0);
+    int32_t *fail0 = chaff__alloc(&ps->alloc, maxst * sizeof *fail0);
+    int32_t *dict0 = chaff__alloc(&ps->alloc, maxst * sizeof *dict0);
+    chaff_status rc = CHAFF_E_NOMEM;
+    if (!child || !sib || !lab || !depth || !queue || !newid || !out0 || !fail0 || !dict0)
+        goto done;
+    child[0] = sib[0] = -1;
+    depth[0] = 0;
+    out0[0] = -1;
     size_t ns = 1;
+    ps->ndistinct = 0;
     for (size_t k = 0; k < ps->nph; k++) {
         phrase *p = &ps->ph[k];
-        int32_t s = 0;
+        int32_t st = 0;
         for (uint32_t j = 0; j < p->len; j++) {
-            uint32_t c = ps->cls[(uint8_t)ps->arena[p->off + j]];
-            int32_t t = ps->go[(size_t)s * ncls + c];
+            uint8_t c = ps->cls[(uint8_t)ps->arena[p->off + j]];
+            int32_t t = child[st];
+            while (t >= 0 && lab[t] != c)
+                t = sib[t];
             if (t < 0) {
                 t = (int32_t)ns++;
-                memset(ps->go + (size_t)t * ncls, 0xff, ncls * sizeof *ps->go);
-                ps->out[t] = -1;
-                ps->go[(size_t)s * ncls + c] = t;
+                child[t] = -1;
+                lab[t] = c;
+                depth[t] = (uint8_t)CHAFF_MIN(depth[st] + 1, 255);
+                out0[t] = -1;
+                sib[t] = child[st];
+                child[st] = t;
             }
-            s = t;
+            st = t;
         }
-        /* phrases with the same bytes (anchored and not) share the state */
-        p->next = ps->out[s];
-        ps->out[s] = (int32_t)k;
+        /* the same bytes with the same anchoring: a duplicate, left out */
+        int dup = 0;
+        for (int32_t q = out0[st]; q >= 0 && !dup; q = ps->ph[q].next)
+            dup = ps->ph[q].anchored == p->anchored;
+        p->next = -1;
+        if (dup)
+            continue;
+        p->next = out0[st];
+        out0[st] = (int32_t)k;
+        ps->ndistinct++;
     }
-    ps->nstates = ns;
-    /* breadth-first: failure links, then missing edges become the failure
-     * state's edges, which makes go[] a complete DFA */
-    size_t qh = 0, qt = 0;
-    fail[0] = 0;
-    ps->dict[0] = -1;
-    for (uint32_t c = 0; c < ncls; c++) {
-        int32_t t = ps->go[c];
-        if (t < 0) {
-            ps->go[c] = 0;
-        } else {
-            fail[t] = 0;
-            ps->dict[t] = -1;
+    /* breadth-first: the new numbering, failure links and output links */
+    size_t qh = 0, qt = 0, nrows = 0;
+    fail0[0] = 0;
+    dict0[0] = -1;
+    queue[qt++] = 0;
+    while (qh < qt) {
+        int32_t s = queue[qh];
+        newid[s] = (int32_t)qh++;
+        if (depth[s] <= DENSE_DEPTH)
+            nrows = qh;
+        for (int32_t t = child[s]; t >= 0; t = sib[t]) {
+            int32_t f = -1;
+            if (s != 0) {
+                for (int32_t g = fail0[s];; g = fail0[g]) {
+                    int32_t u = child[g];
+                    while (u >= 0 && lab[u] != lab[t])
+                        u = sib[u];
+                    if (u >= 0) {
+                        f = u;
+                        break;
+                    }
+                    if (g == 0)
+                        break;
+                }
+            }
+            fail0[t] = f >= 0 ? f : 0;
+            dict0[t] = out0[fail0[t]] >= 0 ? fail0[t] : dict0[fail0[t]];
             queue[qt++] = t;
         }
     }
-    while (qh < qt) {
-        int32_t s = queue[qh++];
-        for (uint32_t c = 0; c < ncls; c++) {
-            int32_t t = ps->go[(size_t)s * ncls + c];
-            int32_t f = ps->go[(size_t)fail[s] * ncls + c];
-            if (t < 0) {
-                ps->go[(size_t)s * ncls + c] = f;
-            } else {
-                fail[t] = f;
-                ps->dict[t] = ps->out[f] >= 0 ? f : ps->dict[f];
-                queue[qt++] = t;
+    ps->nstates = ns;
+    ps->nrows = nrows;
+    ps->out = chaff__alloc(&ps->alloc, ns * sizeof *ps->out);
+    ps->dict = chaff__alloc(&ps->alloc, ns * sizeof *ps->dict);
+    ps->fail = chaff__alloc(&ps->alloc, ns * sizeof *ps->fail);
+    ps->dense = chaff__alloc(&ps->alloc, nrows * ncls * sizeof *ps->dense);
+    ps->eoff = chaff__alloc(&ps->alloc, (ns + 1) * sizeof *ps->eoff);
+    ps->elab = chaff__alloc(&ps->alloc, ns);
+    ps->etgt = chaff__alloc(&ps->alloc, ns * sizeof *ps->etgt);
+    if (!ps->out || !ps->dict || !ps->fail || !ps->dense || !ps->eoff || !ps->elab || !ps->etgt)
+        goto done;
+    uint32_t e = 0;
+    for (size_t q = 0; q < ns; q++) {
+        int32_t s = queue[q];
+        ps->out[q] = out0[s];
+        ps->dict[q] = dict0[s] >= 0 ? newid[dict0[s]] : -1;
+        ps->fail[q] = newid[fail0[s]];
+        ps->eoff[q] = e;
+        if (q < nrows) {
+            /* a failure state is shallower, so its row is already done */
+            uint32_t *d = ps->dense + q * ncls;
+            if (q == 0)
+                memset(d, 0, ncls * sizeof *d);
+            else
+                memcpy(d, ps->dense + (size_t)ps->fail[q] * ncls, ncls * sizeof *d);
+            for (int32_t t = child[s]; t >= 0; t = sib[t])
+                d[lab[t]] = (uint32_t)newid[t] |
+                            (out0[t] >= 0 || dict0[t] >= 0 ? HAS_OUT : 0);
+        } else {
+            for (int32_t t = child[s]; t >= 0; t = sib[t]) {
+                ps->elab[e] = lab[t];
+                ps->etgt[e++] = newid[t];
             }
         }
     }
-    chaff__free(&ps->alloc, fail);
-    chaff__free(&ps->alloc, queue);
+    ps->eoff[ns] = e;
     ps->compiled = 1;
-    return CHAFF_OK;
+    rc = CHAFF_OK;
+done:
+    chaff__free(&ps->alloc, child);
+    chaff__free(&ps->alloc, sib);
+    chaff__free(&ps->alloc, lab);
+    chaff__free(&ps->alloc, depth);
+    chaff__free(&ps->alloc, queue);
+    chaff__free(&ps->alloc, newid);
+    chaff__free(&ps->alloc, out0);
+    chaff__free(&ps->alloc, fail0);
+    chaff__free(&ps->alloc, dict0);
+    if (rc != CHAFF_OK)
+        drop_automaton(ps);
+    return rc;
 }
 
 /* ---- scanning ---------------------------------------------------------------- */
@@ -734,6 +811,20 @@ static int word_byte(uint8_t b)
 {
     return (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || (b >= 0x80) ||
            (b >= 'A' && b <= 'Z') || b == '_';
+}
+
+/* One step from a deep state: its own edge, else its failure state's, down to
+ * a shallow state whose dense row has them all. */
+static inline int32_t step_deep(const chaff__phrases *ps, int32_t st, uint8_t c)
+{
+    for (;;) {
+        if ((size_t)st < ps->nrows)
+            return (int32_t)(ps->dense[(size_t)st * ps->ncls + c] & ~HAS_OUT);
+        for (uint32_t e = ps->eoff[st]; e < ps->eoff[st + 1]; e++)
+            if (ps->elab[e] == c)
+                return ps->etgt[e];
+        st = ps->fail[st];
+    }
 }
 
 chaff_status chaff__phrases_scan(const chaff__phrases *ps, const char *text, size_t len,
@@ -763,7 +854,9 @@ chaff_status chaff__phrases_scan(const chaff__phrases *ps, const char *text, siz
     hits->norm_len = n;
     if (!ps->nph)
         return CHAFF_OK;
-    const int32_t *go = ps->go, *out = ps->out, *dict = ps->dict;
+    const int32_t *out = ps->out, *dict = ps->dict;
+    const uint32_t *dense = ps->dense;
+    const size_t nrows = ps->nrows;
     const uint8_t *cls = ps->cls;
     const uint32_t ncls = ps->ncls;
     /* the last counted match */
@@ -771,9 +864,17 @@ chaff_status chaff__phrases_scan(const chaff__phrases *ps, const char *text, siz
     int32_t last_pid = -1;
     int32_t st = 0;
     for (size_t i = 0; i < n; i++) {
-        st = go[(size_t)st * ncls + cls[t[i]]];
-        if (CHAFF_LIKELY(out[st] < 0 && dict[st] < 0))
-            continue;
+        uint8_t c = cls[t[i]];
+        if (CHAFF_LIKELY((size_t)st < nrows)) {
+            uint32_t v = dense[(size_t)st * ncls + c];
+            st = (int32_t)(v & ~HAS_OUT);
+            if (CHAFF_LIKELY(!(v & HAS_OUT)))
+                continue;
+        } else {
+            st = step_deep(ps, st, c);
+            if (out[st] < 0 && dict[st] < 0)
+                continue;
+        }
         size_t end = i + 1;
         int32_t found = -1;
         /* deepest state first: the first phrase that fits is the longest */
