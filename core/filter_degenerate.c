@@ -154,9 +154,19 @@ typedef struct counts {
     size_t nwords, wordbytes;
 } counts;
 
-static int space_byte(uint8_t b)
+/* ASCII bytes: bit 0 = blank (separates words), bit 1 = control character.
+ * \f and \v are both; tab, LF and CR are blanks only. */
+static const uint8_t ascii_class[128] = {
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 3, 3, 1, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    1, [127] = 2,
+};
+
+static void add_word(deg_work *d, counts *c, const uint8_t *w, size_t n)
 {
-    return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v';
+    d->wh[c->nwords] = XXH3_64bits(w, n);
+    d->wlen[c->nwords++] = (uint32_t)CHAFF_MIN(n, UINT32_MAX);
+    c->wordbytes += n;
 }
 
 /* One pass: character classes, mojibake sequences, and one hash per word
@@ -182,65 +192,64 @@ static chaff_status scan(deg_work *d, const uint8_t *s, size_t len, counts *c)
      * length of the sequence so far */
     int need = 0, seq = 0;
     while (i < len) {
-        uint8_t b = s[i];
+        if (s[i] < 0x80) {
+            /* a run of ASCII, the common case: no mojibake sequence spans it */
+            need = seq = 0;
+            size_t j = i, control = 0;
+            /* counters in locals: the word arrays could alias *c */
+            for (; j < len && s[j] < 0x80; j++) {
+                uint8_t k = ascii_class[s[j]];
+                control += k >> 1;
+                if (k & 1) {
+                    if (inword) {
+                        add_word(d, c, s + wstart, j - wstart);
+                        inword = 0;
+                    }
+                } else if (!inword) {
+                    inword = 1;
+                    wstart = j;
+                }
+            }
+            c->control += control;
+            c->chars += j - i;
+            i = j;
+            continue;
+        }
         uint32_t cp;
-        size_t k;
-        int sp = 0;
-        if (b < 0x80) {
-            cp = b;
-            k = 1;
-            sp = space_byte(b);
-            if ((b < 0x20 && !sp) || b == 0x7f)
-                c->control++;
-            /* \f and \v count as blanks for words but are controls too */
-            if (b == '\f' || b == '\v')
-                c->control++;
-        } else if ((k = utf8_next(s + i, len - i, &cp)) == 0) {
+        size_t k = utf8_next(s + i, len - i, &cp);
+        c->chars++;
+        c->nonascii++;
+        if (k == 0) {
+            /* counted as invalid only, not as U+FFFD; it breaks a mojibake sequence */
             k = 1;
             c->invalid++;
-            cp = 0xfffd;   /* what a decoder would show; counted as invalid only */
+            need = seq = 0;
         } else {
             if (cp == 0xfffd)
                 c->repl++;
             else if (cp < 0xa0)
                 c->control++;
-        }
-        if (cp >= 0x80)
-            c->nonascii++;
-        c->chars++;
-        /* mojibake state: invalid bytes break a sequence */
-        if (k == 1 && b >= 0x80)
-            need = seq = 0;
-        else if (need && cont_like(cp)) {
-            seq++;
-            if (--need == 0) {
-                c->moji += (size_t)seq;
+            if (need && cont_like(cp)) {
+                seq++;
+                if (--need == 0) {
+                    c->moji += (size_t)seq;
+                    seq = 0;
+                }
+            } else if ((need = lead_like(cp)) != 0) {
+                seq = 1;
+            } else {
                 seq = 0;
             }
-        } else if ((need = lead_like(cp)) != 0) {
-            seq = 1;
-        } else {
-            seq = 0;
         }
-        /* words */
-        if (sp) {
-            if (inword) {
-                d->wh[c->nwords] = XXH3_64bits(s + wstart, i - wstart);
-                d->wlen[c->nwords++] = (uint32_t)CHAFF_MIN(i - wstart, UINT32_MAX);
-                c->wordbytes += i - wstart;
-                inword = 0;
-            }
-        } else if (!inword) {
+        /* no non-ASCII character is a word separator here */
+        if (!inword) {
             inword = 1;
             wstart = i;
         }
         i += k;
     }
-    if (inword) {
-        d->wh[c->nwords] = XXH3_64bits(s + wstart, len - wstart);
-        d->wlen[c->nwords++] = (uint32_t)CHAFF_MIN(len - wstart, UINT32_MAX);
-        c->wordbytes += len - wstart;
-    }
+    if (inword)
+        add_word(d, c, s + wstart, len - wstart);
     return CHAFF_OK;
 }
 
