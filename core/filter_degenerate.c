@@ -36,10 +36,11 @@ static const char *const rules[NRULES] = {
 
 static const chaff__fparam params[CHAFF__DEG_NPARAMS] = {
     {"degenerate.min_chars", "degenerate.too_short", 1, 0, 1e12, 1,
-     "keeps every non-empty text (the corpus's shortest record has 6 characters)",
+     "keeps every non-empty text (the Debian-docs corpus's shortest record has 2 characters)",
      "fewest characters (code points) a text may have"},
     {"degenerate.max_chars", "degenerate.too_long", 1e8, 1, 1e12, 1,
-     "far above any real record (corpus maximum 2,023 characters); a guard, not a filter",
+     "far above any real record (Debian-docs corpus maximum 2,948 characters); a guard, "
+     "not a filter",
      "most characters (code points) a text may have"},
     {"degenerate.max_invalid_utf8", "degenerate.invalid_utf8", 0.01, 0, 1, 0,
      "corpus maximum 0 (it is decoded text); 1 bad byte in 100 is beyond a stray error",

@@ -118,6 +118,13 @@ static void test_alternatives_optional(void **state)
     assert_int_equal(hits(ps, "i do care"), 1);
     assert_int_equal(hits(ps, "i truly did care"), 1);
     assert_int_equal(hits(ps, "i really truly did care"), 0);
+    chaff__phrases *ct = set_of("i (am|'m) sure\n(you|they) ('re|are) here\n");
+    assert_int_equal(chaff__phrases_count(ct), 6);
+    assert_int_equal(hits(ct, "I'm sure"), 1);
+    assert_int_equal(hits(ct, "i am sure"), 1);
+    assert_int_equal(hits(ct, "i 'm sure"), 0);
+    assert_int_equal(hits(ct, "they're here"), 1);
+    chaff__phrases_free(ct);
     found f = scan_n(ps, "nested a c, nested a b c, nested d", 35);
     assert_int_equal(f.total, 3);
     assert_int_equal(f.per[0], 0);
@@ -534,6 +541,53 @@ static void test_labelled(void **state)
     assert_true(precision >= 0.99);
 }
 
+/* Random bytes (a seeded mix of phrase pieces, ASCII, UTF-8 and junk) never crash
+ * the scan or read outside the text (ASan), and a 4 MB text takes one pass. */
+static void test_random_and_large(void **state)
+{
+    (void)state;
+    chaff__phrases *ps;
+    char why[256];
+    assert_int_equal(chaff__synthetic_phrases(&ps, NULL, 0, NULL, 0, why, sizeof why), CHAFF_OK);
+    static const char *const pieces[] = {
+        "i'm sorry, but ", "I can", "'t ", "as an ", "AI", " language model", "\xe2\x80\x99",
+        "\xff", "\xc3", "\xc3\xa9", " ", "\n", "certainly! here", "\xf0\x9f\x98\x80", "x",
+    };
+    const char *env = getenv("CHAFF_TEST_SEED");
+    uint64_t seed = env ? strtoull(env, NULL, 0) : 20261123;
+    printf("seed %llu (CHAFF_TEST_SEED)\n", (unsigned long long)seed);
+    char buf[600];
+    for (int it = 0; it < 3000; it++) {
+        size_t n = 0;
+        while (n < 500) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint32_t r = (uint32_t)(seed >> 33);
+            if (r % 4 == 0) {
+                buf[n++] = (char)(r >> 8);
+            } else {
+                const char *p = pieces[(r >> 8) % (sizeof pieces / sizeof *pieces)];
+                size_t m = strlen(p);
+                memcpy(buf + n, p, m);
+                n += m;
+            }
+            if ((r >> 20) % 50 == 0)
+                break;
+        }
+        found f = scan_n(ps, buf, n);
+        assert_true(f.total <= n);
+    }
+    size_t big = 4u << 20;
+    char *t = malloc(big);
+    for (size_t i = 0; i < big; i++)
+        t[i] = "I cannot fulfill that request. "[i % 31];
+    double t0 = now();
+    found f = scan_n(ps, t, big);
+    printf("4 MB text: %zu matches in %.3f s\n", f.total, now() - t0);
+    assert_int_equal(f.total, big / 31 + (big % 31 >= 29));
+    free(t);
+    chaff__phrases_free(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_phrase_files),
         cmocka_unit_test(test_preset_thresholds),
+        cmocka_unit_test(test_random_and_large),
         cmocka_unit_test(test_labelled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
