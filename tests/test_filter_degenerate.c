@@ -471,6 +471,50 @@ static void test_random_and_large(void **state)
     free(t);
 }
 
+typedef struct failing {
+    long left;
+} failing;
+
+static void *failing_fn(void *opaque, void *ptr, size_t size)
+{
+    failing *f = opaque;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (f->left-- <= 0)
+        return NULL;
+    return realloc(ptr, size);
+}
+
+/* Each allocation failure (scratch, word arrays, n-gram set, zstd context and
+ * buffer) comes back as CHAFF_E_NOMEM with nothing leaked (LSan at exit). */
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    char *t = filler(3000);
+    int ok = 0;
+    for (long n = 0; n < 100 && !ok; n++) {
+        failing f = {n};
+        chaff__fwork w;
+        memset(&w, 0, sizeof w);
+        w.alloc.fn = failing_fn;
+        w.alloc.opaque = &f;
+        chaff__fresult r;
+        chaff_status st = P->eval(p, t, 3000, &w, NULL, NULL, &r);
+        if (st == CHAFF_OK) {
+            assert_int_equal(r.rule, REP);   /* filler() repeats itself */
+            ok = 1;
+        } else {
+            assert_int_equal(st, CHAFF_E_NOMEM);
+        }
+        if (w.slot[4])
+            w.slot_free[4](&w.alloc, w.slot[4]);
+    }
+    assert_true(ok);
+    free(t);
+}
+
 static const char *dir_or(const char *env, const char *def)
 {
     const char *d = getenv(env);
@@ -534,6 +578,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_generated_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_explain_reports_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_and_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

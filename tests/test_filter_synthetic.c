@@ -588,6 +588,86 @@ static void test_random_and_large(void **state)
     chaff__phrases_free(ps);
 }
 
+/* An allocator that fails from the n-th allocation on. */
+typedef struct failing {
+    long left;
+} failing;
+
+static void *failing_fn(void *opaque, void *ptr, size_t size)
+{
+    failing *f = opaque;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (f->left-- <= 0)
+        return NULL;
+    return realloc(ptr, size);
+}
+
+/* Every allocation failure comes back as CHAFF_E_NOMEM, with nothing leaked
+ * (LSan checks at exit) and the set still usable after a failed add. */
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    const char *src = "a (b|c) [d]\n@t.b\n^e f\nfile pattern\n";
+    int ok = 0;
+    for (long n = 0; n < 400 && !ok; n++) {
+        failing f = {n};
+        chaff_allocator a = {failing_fn, &f};
+        chaff__phrases *ps;
+        char why[128];
+        chaff_status st = chaff__phrases_new(&ps, &a, R2, 2);
+        if (st != CHAFF_OK) {
+            assert_int_equal(st, CHAFF_E_NOMEM);
+            continue;
+        }
+        st = chaff__phrases_add(ps, src, strlen(src), "t", 0, why, sizeof why);
+        if (st == CHAFF_OK)
+            st = chaff__phrases_compile(ps);
+        if (st == CHAFF_OK) {
+            size_t per[2];
+            const char *first[2];
+            chaff__phrase_scratch sc = {0};
+            chaff__phrase_hits h = {0, per, first, 0};
+            st = chaff__phrases_scan(ps, "A  C D,\ne f", 11, &a, &sc, &h);
+            if (st == CHAFF_OK) {
+                assert_int_equal(h.total, 2);
+                ok = 1;
+            }
+            chaff__phrase_scratch_free(&a, &sc);
+        }
+        if (!ok)
+            assert_int_equal(st, CHAFF_E_NOMEM);
+        chaff__phrases_free(ps);
+    }
+    assert_true(ok);
+    /* the preset itself: the bundled list compiled on first use */
+    ok = 0;
+    for (long n = 0; n < 200000 && !ok; n = n < 64 ? n + 1 : n * 3 / 2) {
+        failing f = {n};
+        chaff__fwork w;
+        memset(&w, 0, sizeof w);
+        w.alloc.fn = failing_fn;
+        w.alloc.opaque = &f;
+        double p[CHAFF__SYN_NREASONS];
+        for (size_t i = 0; i < chaff__preset_synthetic.nparams; i++)
+            p[i] = chaff__preset_synthetic.params[i].def;
+        chaff__fresult r;
+        chaff_status st = chaff__preset_synthetic.eval(p, "As an AI language model, no.", 28,
+                                                       &w, NULL, NULL, &r);
+        if (st == CHAFF_OK) {
+            assert_int_equal(r.rule, CHAFF__SYN_AI_DISCLAIMER);
+            ok = 1;
+        } else {
+            assert_int_equal(st, CHAFF_E_NOMEM);
+        }
+        if (w.slot[3])
+            w.slot_free[3](&w.alloc, w.slot[3]);
+    }
+    assert_true(ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -602,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_phrase_files),
         cmocka_unit_test(test_preset_thresholds),
         cmocka_unit_test(test_random_and_large),
+        cmocka_unit_test(test_out_of_memory),
         cmocka_unit_test(test_labelled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
