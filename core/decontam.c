@@ -30,23 +30,30 @@
  *
  * The set. Open addressing with linear probing over a key array (H + 1, so
  * 0 marks an empty slot) and a parallel array of 32-bit record numbers,
- * read only on a hit: a lookup that misses, the common case, touches only
- * keys, and almost always one cache line (8 keys). Slot = (H * cap) >> 61,
- * so any capacity works: the table grows by 1.5 at a load of 0.7 and stays
- * between 0.47 and 0.7 full (12 bytes a slot: 17 to 26 bytes a distinct
- * n-gram). Record numbers index the caller's 64-bit ids, stored once per
- * record that holds an n-gram. Lookups are read-only, so any number of
- * threads may run them at once. Both loops compute keys AHEAD windows in
- * advance and prefetch their slots: a table larger than the cache then costs
- * overlapping misses instead of one miss after another. */
+ * read only on a hit. Slot = (H * cap) >> 61, so any capacity works: while
+ * adding, the table grows by 1.5 at a load of 0.7 (between 0.47 and 0.7
+ * full); _seal then shrinks it to 0.8. Record numbers index the caller's
+ * 64-bit ids, stored once per record that holds an n-gram.
+ * Lookups nearly all miss, and a table of millions of n-grams is far larger
+ * than the cache, so a blocked Bloom filter goes first: one 64-bit word per
+ * key, 4 bits set in it, 8 bits a slot while adding and 14 a key after
+ * _seal (1 to 2 bytes an n-gram, 8 to 16 times smaller than the table; about
+ * 1% of misses get through). A key held always passes its filter, so the
+ * filter never hides a match. Both loops compute keys AHEAD windows in advance and
+ * prefetch what they will touch (the filter word when looking up, the slot
+ * when adding), so that misses overlap instead of queueing. Lookups only
+ * read, so any number of threads may run them at once.
+ */
 #include <stdlib.h>
 #include "decontam.h"
 
 __extension__ typedef unsigned __int128 u128;
 
 #define P61 ((((uint64_t)1) << 61) - 1)
+#ifndef AHEAD
 #define AHEAD 8
-#define RING 16 /* > AHEAD, a power of two */
+#endif
+#define RING 64 /* > AHEAD, a power of two */
 
 struct chaff__decontam {
     chaff_allocator alloc;
@@ -56,6 +63,8 @@ struct chaff__decontam {
     uint64_t *key;           /* cap slots: 0 = empty, else H + 1 */
     uint32_t *rec;           /* cap slots: index into ref[] */
     size_t cap, count, limit;
+    uint64_t *filt;          /* cap / 8 words: the blocked Bloom filter */
+    size_t nfilt;
     uint64_t *ref;           /* the caller's ids, one per record holding n-grams */
     size_t nref, ref_cap;
     uint64_t texts, short_texts, ngrams_added;
@@ -80,6 +89,18 @@ static inline uint64_t mul_p(uint64_t a, uint64_t b)
 static inline size_t slot_of(uint64_t h, size_t cap)
 {
     return (size_t)(((u128)h * cap) >> 61);
+}
+
+/* The filter word of key h and the FBITS bits h sets in it. The word is
+ * picked by the high bits of a multiple of h, the bits by its low ones,
+ * while the table slot takes h's own high bits: close to independent. */
+#define FBITS 4
+static inline size_t filt_word(uint64_t h, size_t nfilt, uint64_t *mask)
+{
+    uint64_t g = h * 0x9E3779B97F4A7C15ULL;
+    *mask = (uint64_t)1 << (g & 63) | (uint64_t)1 << (g >> 6 & 63) |
+            (uint64_t)1 << (g >> 12 & 63) | (uint64_t)1 << (g >> 18 & 63);
+    return (size_t)(((u128)g * nfilt) >> 64);
 }
 
 /* The key of the window u[0..n). */
@@ -108,30 +129,37 @@ typedef struct keygen {
     uint64_t ring[RING];
 } keygen;
 
-static inline void keygen_make(keygen *g, const chaff__decontam *d)
+/* filter: prefetch the filter word (lookups) rather than the slot (adding) */
+static inline void keygen_make(keygen *g, const chaff__decontam *d, int filter)
 {
     size_t i = g->made++;
     g->h = i ? roll_key(d, g->h, g->u[i - 1], g->u[i - 1 + d->n]) : first_key(d, g->u);
     g->ring[i & (RING - 1)] = g->h;
-    if (d->cap)
+    if (!d->cap)
+        return;
+    if (filter) {
+        uint64_t m;
+        __builtin_prefetch(d->filt + filt_word(g->h, d->nfilt, &m));
+    } else {
         __builtin_prefetch(d->key + slot_of(g->h, d->cap));
+    }
 }
 
 static inline void keygen_start(keygen *g, const chaff__decontam *d, const uint64_t *u,
-                                size_t count)
+                                size_t count, int filter)
 {
     g->u = u;
     g->count = count;
     g->made = 0;
     while (g->made < count && g->made < AHEAD)
-        keygen_make(g, d);
+        keygen_make(g, d, filter);
 }
 
 /* The key of window i (called for i = 0, 1, ... in turn). */
-static inline uint64_t keygen_get(keygen *g, const chaff__decontam *d, size_t i)
+static inline uint64_t keygen_get(keygen *g, const chaff__decontam *d, size_t i, int filter)
 {
     if (g->made < g->count)
-        keygen_make(g, d);
+        keygen_make(g, d, filter);
     return g->ring[i & (RING - 1)];
 }
 
@@ -169,6 +197,7 @@ void chaff__decontam_free(chaff__decontam *d)
     chaff_allocator a = d->alloc;
     chaff__free(&a, d->key);
     chaff__free(&a, d->rec);
+    chaff__free(&a, d->filt);
     chaff__free(&a, d->ref);
     chaff__free(&a, d);
 }
@@ -186,7 +215,7 @@ void chaff__decontam_stats_get(const chaff__decontam *d, chaff__decontam_stats *
     s->ngrams = d->count;
     s->records = d->nref;
     s->bytes = sizeof *d + d->cap * (sizeof *d->key + sizeof *d->rec) +
-               d->ref_cap * sizeof *d->ref;
+               d->nfilt * sizeof *d->filt + d->ref_cap * sizeof *d->ref;
 }
 
 /* Puts key h with record r unless h is there already; returns 1 if put. */
@@ -207,27 +236,54 @@ static inline int insert(uint64_t *key, uint32_t *rec, size_t cap, uint64_t h, u
     }
 }
 
-static chaff_status grow_table(chaff__decontam *d)
+/* Moves every key into a table of cap slots (more than count) and a filter
+ * of nfilt words. On failure nothing changes. */
+static chaff_status rebuild(chaff__decontam *d, size_t cap, size_t nfilt)
 {
-    size_t cap = d->cap ? d->cap + d->cap / 2 : 1024;
     if (cap > SIZE_MAX / sizeof(uint64_t))
         return CHAFF_E_NOMEM;
     uint64_t *key = chaff__calloc(&d->alloc, cap, sizeof *key);
     uint32_t *rec = key ? chaff__alloc(&d->alloc, cap * sizeof *rec) : NULL;
-    if (!rec) {
+    uint64_t *filt = rec ? chaff__calloc(&d->alloc, nfilt, sizeof *filt) : NULL;
+    if (!filt) {
         chaff__free(&d->alloc, key);
+        chaff__free(&d->alloc, rec);
         return CHAFF_E_NOMEM;
     }
     for (size_t i = 0; i < d->cap; i++)
-        if (d->key[i])
-            insert(key, rec, cap, d->key[i] - 1, d->rec[i]);
+        if (d->key[i]) {
+            uint64_t h = d->key[i] - 1, bits;
+            insert(key, rec, cap, h, d->rec[i]);
+            filt[filt_word(h, nfilt, &bits)] |= bits;
+        }
     chaff__free(&d->alloc, d->key);
     chaff__free(&d->alloc, d->rec);
+    chaff__free(&d->alloc, d->filt);
     d->key = key;
     d->rec = rec;
+    d->filt = filt;
+    d->nfilt = nfilt;
     d->cap = cap;
     d->limit = cap / 10 * 7;
     return CHAFF_OK;
+}
+
+/* While adding: 1.5 times the slots, 8 filter bits a slot (11 to 17 an n-gram). */
+static chaff_status grow_table(chaff__decontam *d)
+{
+    size_t cap = d->cap ? d->cap + d->cap / 2 : 1024;
+    return rebuild(d, cap, cap / 8);
+}
+
+/* Once built: slots for a load of 0.8 and 14 filter bits a key. Misses
+ * rarely get past the filter, so the fuller table costs little; the
+ * probes of a hit are a few more. */
+chaff_status chaff__decontam_seal(chaff__decontam *d)
+{
+    size_t cap = d->count + d->count / 4 + 1;
+    if (cap < 1024 || cap >= d->cap)
+        return CHAFF_OK;
+    return rebuild(d, cap, (d->count * 14 + 63) / 64);
 }
 
 chaff_status chaff__decontam_add(chaff__decontam *d, chaff__tok *tok, const char *text,
@@ -258,13 +314,14 @@ chaff_status chaff__decontam_add(chaff__decontam *d, chaff__tok *tok, const char
     const uint32_t r = (uint32_t)d->nref;
     size_t count = m - d->n + 1;
     keygen g;
-    keygen_start(&g, d, tok->units, count);
+    keygen_start(&g, d, tok->units, count, 0);
     for (size_t i = 0; i < count; i++) {
-        uint64_t h = keygen_get(&g, d, i);
+        uint64_t h = keygen_get(&g, d, i, 0), bits;
         if (d->count >= d->limit && (st = grow_table(d)))
             return st;
         d->ngrams_added++;
         if (insert(d->key, d->rec, d->cap, h, r)) {
+            d->filt[filt_word(h, d->nfilt, &bits)] |= bits;
             d->count++;
             if (d->nref == r)
                 d->ref[d->nref++] = ref;
@@ -283,12 +340,14 @@ int chaff__decontam_find_units(const chaff__decontam *d, const uint64_t *units, 
     if (nunits < d->n || d->count == 0)
         return 0;
     size_t count = nunits - d->n + 1;
-    const uint64_t *key = d->key;
-    const size_t cap = d->cap;
+    const uint64_t *key = d->key, *filt = d->filt;
+    const size_t cap = d->cap, nfilt = d->nfilt;
     keygen g;
-    keygen_start(&g, d, units, count);
+    keygen_start(&g, d, units, count, 1);
     for (size_t i = 0; i < count; i++) {
-        uint64_t h = keygen_get(&g, d, i), k = h + 1;
+        uint64_t h = keygen_get(&g, d, i, 1), k = h + 1, m;
+        if ((filt[filt_word(h, nfilt, &m)] & m) != m)
+            continue;
         for (size_t s = slot_of(h, cap); key[s]; s = s + 1 == cap ? 0 : s + 1)
             if (key[s] == k) {
                 hit->found = 1;

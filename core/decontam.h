@@ -11,8 +11,8 @@
  * Texts with fewer than n words hold no n-gram: such a reference adds
  * nothing and such a record is never dropped.
  *
- * Use: _new, _add every reference text (one thread), then _find from any
- * number of threads at once, each with its own chaff__tok. _find never
+ * Use: _new, _add every reference text (one thread), optionally _seal,
+ * then _find from any number of threads at once, each with its own chaff__tok. _find never
  * changes the object. */
 #ifndef CHAFF_DECONTAM_H
 #define CHAFF_DECONTAM_H
@@ -56,6 +56,12 @@ chaff_status chaff__decontam_new(chaff__decontam **out, const chaff_options *o, 
  * the n-grams added before. */
 chaff_status chaff__decontam_add(chaff__decontam *d, chaff__tok *tok, const char *text,
                                  size_t len, uint64_t ref);
+
+/* Optional, after the last _add: shrinks the table to a load of 0.8 (about
+ * 17 bytes a distinct n-gram instead of 21 to 28). _add still works after
+ * it, but grows the table at once. CHAFF_E_NOMEM leaves the object as it was
+ * (and usable): the rebuild needs the old and the new table at once. */
+chaff_status chaff__decontam_seal(chaff__decontam *d);
 
 /* Looks up every n-gram of text in text order and stops at the first one held:
  * hit->found is 1 and hit->ref/hit->word say which. tok is the calling

@@ -588,6 +588,8 @@ static void test_planted_13(void **state)
         chaff__decontam *d = make_decontam(13, 3);
         refs r = { 0 };
         random_refs(&r, d, &t, 1 + below(8), 150, 13, &b);
+        if (trial % 2)
+            assert_int_equal(chaff__decontam_seal(d), CHAFF_OK);
         oracle o = oracle_build(&r, 13);
         for (int k = 0; k < 40; k++) {
             size_t ri;
@@ -636,6 +638,8 @@ static void test_repeats_against_oracle(void **state)
             render(&b, w, len, 1);
             assert_int_equal(chaff__decontam_add(d, &t, b.p, b.len, i * 10 + 1), CHAFF_OK);
         }
+        if (trial % 3 == 0)
+            assert_int_equal(chaff__decontam_seal(d), CHAFF_OK);
         oracle o = oracle_build(&r, n);
         chaff__decontam_stats s;
         chaff__decontam_stats_get(d, &s);
@@ -759,6 +763,13 @@ static void test_many_references(void **state)
     assert_int_equal(s.ngrams, o.distinct);
     assert_true(s.ngrams > 199990);
     assert_int_equal(s.records, 2000);
+    /* sealed: smaller, the same n-grams (the queries below run on it) */
+    assert_true(s.bytes / s.ngrams >= 18);
+    assert_int_equal(chaff__decontam_seal(d), CHAFF_OK);
+    chaff__decontam_stats s2;
+    chaff__decontam_stats_get(d, &s2);
+    assert_int_equal(s2.ngrams, s.ngrams);
+    assert_true(s2.bytes / s2.ngrams <= 18);
     for (int k = 0; k < 3000; k++) {
         size_t ri = below(r.n), len = k % 3 == 2 ? 12 : 13, at = below(112 - len + 1);
         size_t before = below(60), after = below(60);
@@ -778,6 +789,15 @@ static void test_many_references(void **state)
         random_words(q, len, 0, REFV);
         check_record(d, &t, &o, &r, q, len, &b);
     }
+    /* adding after sealing grows the table again */
+    random_words(w, 112, 0, REFV);
+    refs_add(&r, w, 112, 99999);
+    render(&b, w, 112, 0);
+    assert_int_equal(chaff__decontam_add(d, &t, b.p, b.len, 99999), CHAFF_OK);
+    render(&b, w + 99, 13, 1);
+    expect_hit(d, &t, b.p, 99999, 0);
+    chaff__decontam_stats_get(d, &s2);
+    assert_int_equal(s2.ngrams, s.ngrams + 100);
     oracle_free(&o);
     refs_free(&r);
     free(b.p);
@@ -954,6 +974,8 @@ static void test_out_of_memory(void **state)
             }
             ok++;
         }
+        st = chaff__decontam_seal(d); /* with what is left of the budget */
+        assert_true(st == CHAFF_OK || st == CHAFF_E_NOMEM);
         budget = -1;
         for (size_t i = 0; i < ok; i++) {
             rng_state = words_rng[i]; /* the same words, rendered another way */
