@@ -39,10 +39,11 @@
  * key, 4 bits set in it, 8 bits a slot while adding and 14 a key after
  * _seal (1 to 2 bytes an n-gram, 8 to 16 times smaller than the table; about
  * 1% of misses get through). A key held always passes its filter, so the
- * filter never hides a match. Both loops compute keys AHEAD windows in advance and
- * prefetch what they will touch (the filter word when looking up, the slot
- * when adding), so that misses overlap instead of queueing. Lookups only
- * read, so any number of threads may run them at once.
+ * filter never hides a match. Both loops go BLOCK windows at a time: all
+ * keys first, prefetching what they will touch (the filter words, then the
+ * slots of the keys that pass; when adding, slots and filter words), so
+ * that cache misses overlap instead of queueing. Lookups only read, so any
+ * number of threads may run them at once.
  */
 #include <stdlib.h>
 #include "decontam.h"
@@ -50,10 +51,7 @@
 __extension__ typedef unsigned __int128 u128;
 
 #define P61 ((((uint64_t)1) << 61) - 1)
-#ifndef AHEAD
-#define AHEAD 8
-#endif
-#define RING 64 /* > AHEAD, a power of two */
+#define BLOCK 64             /* windows keyed (and their memory fetched) at a time */
 
 struct chaff__decontam {
     chaff_allocator alloc;
@@ -91,10 +89,9 @@ static inline size_t slot_of(uint64_t h, size_t cap)
     return (size_t)(((u128)h * cap) >> 61);
 }
 
-/* The filter word of key h and the FBITS bits h sets in it. The word is
+/* The filter word of key h and the 4 bits h sets in it. The word is
  * picked by the high bits of a multiple of h, the bits by its low ones,
  * while the table slot takes h's own high bits: close to independent. */
-#define FBITS 4
 static inline size_t filt_word(uint64_t h, size_t nfilt, uint64_t *mask)
 {
     uint64_t g = h * 0x9E3779B97F4A7C15ULL;
@@ -119,48 +116,19 @@ static inline uint64_t roll_key(const chaff__decontam *d, uint64_t h, uint64_t o
     return mod_p(mul_p(h, d->base) + (P61 - mul_p(mod_p(out), d->base_n)) + mod_p(in));
 }
 
-/* Keys of the windows of u[0..m) in order, AHEAD ahead of the one handed
- * out, each slot prefetched when its key is made. */
-typedef struct keygen {
-    const uint64_t *u;
-    size_t count;            /* windows */
-    size_t made;             /* keys made so far */
-    uint64_t h;              /* the key of window made - 1 */
-    uint64_t ring[RING];
-} keygen;
-
-/* filter: prefetch the filter word (lookups) rather than the slot (adding) */
-static inline void keygen_make(keygen *g, const chaff__decontam *d, int filter)
+/* Keys of the windows of u, BLOCK at a time: h[j] = key of window at + j,
+ * for j < nb. *carry is the key of window at - 1 (ignored for at = 0) and
+ * becomes that of the block's last window. */
+static inline void block_keys(const chaff__decontam *d, const uint64_t *u, size_t at, size_t nb,
+                              uint64_t *carry, uint64_t *h)
 {
-    size_t i = g->made++;
-    g->h = i ? roll_key(d, g->h, g->u[i - 1], g->u[i - 1 + d->n]) : first_key(d, g->u);
-    g->ring[i & (RING - 1)] = g->h;
-    if (!d->cap)
-        return;
-    if (filter) {
-        uint64_t m;
-        __builtin_prefetch(d->filt + filt_word(g->h, d->nfilt, &m));
-    } else {
-        __builtin_prefetch(d->key + slot_of(g->h, d->cap));
+    uint64_t x = *carry;
+    for (size_t j = 0; j < nb; j++) {
+        size_t i = at + j;
+        x = i ? roll_key(d, x, u[i - 1], u[i - 1 + d->n]) : first_key(d, u);
+        h[j] = x;
     }
-}
-
-static inline void keygen_start(keygen *g, const chaff__decontam *d, const uint64_t *u,
-                                size_t count, int filter)
-{
-    g->u = u;
-    g->count = count;
-    g->made = 0;
-    while (g->made < count && g->made < AHEAD)
-        keygen_make(g, d, filter);
-}
-
-/* The key of window i (called for i = 0, 1, ... in turn). */
-static inline uint64_t keygen_get(keygen *g, const chaff__decontam *d, size_t i, int filter)
-{
-    if (g->made < g->count)
-        keygen_make(g, d, filter);
-    return g->ring[i & (RING - 1)];
+    *carry = x;
 }
 
 chaff_status chaff__decontam_new(chaff__decontam **out, const chaff_options *o, unsigned n,
@@ -250,12 +218,18 @@ static chaff_status rebuild(chaff__decontam *d, size_t cap, size_t nfilt)
         chaff__free(&d->alloc, rec);
         return CHAFF_E_NOMEM;
     }
-    for (size_t i = 0; i < d->cap; i++)
+    /* Slots are in key order in both tables (slot_of is monotonic), so the
+     * inserts stream; the filter words are random, hence fetched ahead. */
+    for (size_t i = 0; i < d->cap; i++) {
+        uint64_t bits;
+        if (i + BLOCK < d->cap && d->key[i + BLOCK])
+            __builtin_prefetch(filt + filt_word(d->key[i + BLOCK] - 1, nfilt, &bits));
         if (d->key[i]) {
-            uint64_t h = d->key[i] - 1, bits;
+            uint64_t h = d->key[i] - 1;
             insert(key, rec, cap, h, d->rec[i]);
             filt[filt_word(h, nfilt, &bits)] |= bits;
         }
+    }
     chaff__free(&d->alloc, d->key);
     chaff__free(&d->alloc, d->rec);
     chaff__free(&d->alloc, d->filt);
@@ -280,6 +254,13 @@ static chaff_status grow_table(chaff__decontam *d)
  * probes of a hit are a few more. */
 chaff_status chaff__decontam_seal(chaff__decontam *d)
 {
+    if (d->nref && d->nref < d->ref_cap) { /* a failed shrink keeps the old block */
+        uint64_t *r = chaff__realloc(&d->alloc, d->ref, d->nref * sizeof *r);
+        if (r) {
+            d->ref = r;
+            d->ref_cap = d->nref;
+        }
+    }
     size_t cap = d->count + d->count / 4 + 1;
     if (cap < 1024 || cap >= d->cap)
         return CHAFF_OK;
@@ -313,18 +294,27 @@ chaff_status chaff__decontam_add(chaff__decontam *d, chaff__tok *tok, const char
     }
     const uint32_t r = (uint32_t)d->nref;
     size_t count = m - d->n + 1;
-    keygen g;
-    keygen_start(&g, d, tok->units, count, 0);
-    for (size_t i = 0; i < count; i++) {
-        uint64_t h = keygen_get(&g, d, i, 0), bits;
-        if (d->count >= d->limit && (st = grow_table(d)))
-            return st;
-        d->ngrams_added++;
-        if (insert(d->key, d->rec, d->cap, h, r)) {
-            d->filt[filt_word(h, d->nfilt, &bits)] |= bits;
-            d->count++;
-            if (d->nref == r)
-                d->ref[d->nref++] = ref;
+    uint64_t carry = 0, h[BLOCK];
+    for (size_t at = 0; at < count; at += BLOCK) {
+        size_t nb = CHAFF_MIN(BLOCK, count - at);
+        block_keys(d, tok->units, at, nb, &carry, h);
+        if (d->cap)
+            for (size_t j = 0; j < nb; j++) {
+                uint64_t bits;
+                __builtin_prefetch(d->key + slot_of(h[j], d->cap));
+                __builtin_prefetch(d->filt + filt_word(h[j], d->nfilt, &bits));
+            }
+        for (size_t j = 0; j < nb; j++) {
+            uint64_t bits;
+            if (d->count >= d->limit && (st = grow_table(d)))
+                return st;
+            d->ngrams_added++;
+            if (insert(d->key, d->rec, d->cap, h[j], r)) {
+                d->filt[filt_word(h[j], d->nfilt, &bits)] |= bits;
+                d->count++;
+                if (d->nref == r)
+                    d->ref[d->nref++] = ref;
+            }
         }
     }
     return CHAFF_OK;
@@ -342,19 +332,33 @@ int chaff__decontam_find_units(const chaff__decontam *d, const uint64_t *units, 
     size_t count = nunits - d->n + 1;
     const uint64_t *key = d->key, *filt = d->filt;
     const size_t cap = d->cap, nfilt = d->nfilt;
-    keygen g;
-    keygen_start(&g, d, units, count, 1);
-    for (size_t i = 0; i < count; i++) {
-        uint64_t h = keygen_get(&g, d, i, 1), k = h + 1, m;
-        if ((filt[filt_word(h, nfilt, &m)] & m) != m)
-            continue;
-        for (size_t s = slot_of(h, cap); key[s]; s = s + 1 == cap ? 0 : s + 1)
-            if (key[s] == k) {
-                hit->found = 1;
-                hit->ref = d->ref[d->rec[s]];
-                hit->word = i;
-                return 1;
+    uint64_t carry = 0, h[BLOCK], mask[BLOCK];
+    size_t word[BLOCK];
+    uint32_t cand[BLOCK];
+    for (size_t at = 0; at < count; at += BLOCK) {
+        /* keys and their filter words, fetched; then the filter, and the
+         * slots of the keys that pass it, fetched; then those slots */
+        size_t nb = CHAFF_MIN(BLOCK, count - at), nc = 0;
+        block_keys(d, units, at, nb, &carry, h);
+        for (size_t j = 0; j < nb; j++) {
+            word[j] = filt_word(h[j], nfilt, &mask[j]);
+            __builtin_prefetch(filt + word[j]);
+        }
+        for (size_t j = 0; j < nb; j++)
+            if ((filt[word[j]] & mask[j]) == mask[j]) {
+                cand[nc++] = (uint32_t)j;
+                __builtin_prefetch(key + slot_of(h[j], cap));
             }
+        for (size_t c = 0; c < nc; c++) {
+            uint64_t k = h[cand[c]] + 1;
+            for (size_t s = slot_of(k - 1, cap); key[s]; s = s + 1 == cap ? 0 : s + 1)
+                if (key[s] == k) {
+                    hit->found = 1;
+                    hit->ref = d->ref[d->rec[s]];
+                    hit->word = at + cand[c];
+                    return 1;
+                }
+        }
     }
     return 0;
 }
