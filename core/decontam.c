@@ -47,6 +47,7 @@
  */
 #include <stdlib.h>
 #include "decontam.h"
+#include "filter.h" /* chaff__fwork: per-thread scratch for _find_w */
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -374,4 +375,33 @@ chaff_status chaff__decontam_find(const chaff__decontam *d, chaff__tok *tok, con
         return st;
     chaff__decontam_find_units(d, tok->units, tok->nunits, hit);
     return CHAFF_OK;
+}
+
+static void free_slot_tok(const chaff_allocator *a, void *p)
+{
+    chaff__tok_free(p);
+    chaff__free(a, p);
+}
+
+chaff_status chaff__decontam_find_w(const chaff__decontam *d, chaff__fwork *w, const char *text,
+                                    size_t len, chaff__decontam_hit *hit)
+{
+    hit->found = 0;
+    chaff__tok *t = w->slot[CHAFF__DECONTAM_SLOT];
+    if (t && t->seed != d->seed) { /* another object, another seed */
+        free_slot_tok(&w->alloc, t);
+        w->slot[CHAFF__DECONTAM_SLOT] = t = NULL;
+    }
+    if (!t) {
+        if (!(t = chaff__alloc(&w->alloc, sizeof *t)))
+            return CHAFF_E_NOMEM;
+        chaff_options o;
+        chaff_options_default(&o);
+        o.seed = d->seed;
+        o.alloc = w->alloc;
+        chaff__tok_init(t, &o);
+        w->slot[CHAFF__DECONTAM_SLOT] = t;
+        w->slot_free[CHAFF__DECONTAM_SLOT] = free_slot_tok;
+    }
+    return chaff__decontam_find(d, t, text, len, hit);
 }

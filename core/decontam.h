@@ -70,6 +70,15 @@ chaff_status chaff__decontam_seal(chaff__decontam *d);
 chaff_status chaff__decontam_find(const chaff__decontam *d, chaff__tok *tok, const char *text,
                                   size_t len, chaff__decontam_hit *hit);
 
+/* _find with the tokenizer kept in the filter engine's per-thread scratch
+ * (w->slot[CHAFF__DECONTAM_SLOT], made on first use for the object's seed,
+ * freed by chaff__fwork_free), for callers that judge texts through
+ * chaff__fwork rather than hold a chaff__tok per thread. */
+#define CHAFF__DECONTAM_SLOT 5
+struct chaff__fwork;
+chaff_status chaff__decontam_find_w(const chaff__decontam *d, struct chaff__fwork *w,
+                                    const char *text, size_t len, chaff__decontam_hit *hit);
+
 /* The same on word hashes already computed (tok->units after
  * chaff__tokenize_words, or chaff__tokenize with CHAFF_SHINGLE_WORDS, under
  * the object's seed): lets a caller that tokenized for dedup reuse the words.

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "decontam.h"
+#include "filter.h"
 
 static uint64_t rng_state;
 
@@ -547,6 +548,40 @@ static void test_n_extremes(void **state)
     chaff__tok_free(&t);
 }
 
+/* Through the filter scratch: the tokenizer is made once, for the object's
+ * seed, remade for an object of another seed, and freed with the scratch. */
+static void test_fwork(void **state)
+{
+    (void)state;
+    chaff__tok t1 = make_tok(1), t2 = make_tok(2);
+    chaff__decontam *d1 = make_decontam(2, 1), *d2 = make_decontam(2, 2);
+    add_str(d1, &t1, "red fox", 11);
+    add_str(d2, &t2, "blue fox", 22);
+    /* set up and torn down as chaff__fwork_init/_free do, without linking
+     * core/fwork.c, which needs the word tokenizer of another module */
+    chaff__fwork w;
+    memset(&w, 0, sizeof w);
+    w.alloc = chaff__allocator(NULL);
+    chaff__decontam_hit h;
+    assert_int_equal(chaff__decontam_find_w(d1, &w, "a RED fox", 9, &h), CHAFF_OK);
+    assert_true(h.found && h.ref == 11 && h.word == 1);
+    void *first = w.slot[CHAFF__DECONTAM_SLOT];
+    assert_non_null(first);
+    assert_int_equal(chaff__decontam_find_w(d1, &w, "blue fox", 8, &h), CHAFF_OK);
+    assert_int_equal(h.found, 0);
+    assert_ptr_equal(w.slot[CHAFF__DECONTAM_SLOT], first);
+    assert_int_equal(chaff__decontam_find_w(d2, &w, "blue fox", 8, &h), CHAFF_OK);
+    assert_true(h.found && h.ref == 22 && h.word == 0);
+    assert_int_equal(chaff__decontam_find_w(d1, &w, "red fox", 7, &h), CHAFF_OK);
+    assert_true(h.found && h.ref == 11);
+    assert_non_null(w.slot_free[CHAFF__DECONTAM_SLOT]);
+    w.slot_free[CHAFF__DECONTAM_SLOT](&w.alloc, w.slot[CHAFF__DECONTAM_SLOT]);
+    chaff__decontam_free(d1);
+    chaff__decontam_free(d2);
+    chaff__tok_free(&t1);
+    chaff__tok_free(&t2);
+}
+
 static void test_seed_mismatch(void **state)
 {
     (void)state;
@@ -1004,6 +1039,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_short),
         cmocka_unit_test(test_n_extremes),
         cmocka_unit_test(test_seed_mismatch),
+        cmocka_unit_test(test_fwork),
         cmocka_unit_test(test_planted_13),
         cmocka_unit_test(test_repeats_against_oracle),
         cmocka_unit_test(test_12_not_enough),
