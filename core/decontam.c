@@ -62,7 +62,7 @@ struct chaff__decontam {
     uint64_t *key;           /* cap slots: 0 = empty, else H + 1 */
     uint32_t *rec;           /* cap slots: index into ref[] */
     size_t cap, count, limit;
-    uint64_t *filt;          /* cap / 8 words: the blocked Bloom filter */
+    uint64_t *filt;          /* nfilt words: the blocked Bloom filter */
     size_t nfilt;
     uint64_t *ref;           /* the caller's ids, one per record holding n-grams */
     size_t nref, ref_cap;

@@ -12,8 +12,13 @@
  * nothing and such a record is never dropped.
  *
  * Use: _new, _add every reference text (one thread), optionally _seal,
- * then _find from any number of threads at once, each with its own chaff__tok. _find never
- * changes the object. */
+ * then _find from any number of threads at once, each with its own
+ * chaff__tok (or chaff__fwork): _find never changes the object.
+ *
+ * For the CLI: --decontaminate REF... adds every record of each file (the
+ * text field of JSONL, or each line of plain text) in the order given, with
+ * ref = file index << 40 | line number, so that a drop reads "decontam
+ * REFFILE:LINE"; --decontam-n sets n. */
 #ifndef CHAFF_DECONTAM_H
 #define CHAFF_DECONTAM_H
 
@@ -58,7 +63,7 @@ chaff_status chaff__decontam_add(chaff__decontam *d, chaff__tok *tok, const char
                                  size_t len, uint64_t ref);
 
 /* Optional, after the last _add: shrinks the table to a load of 0.8 (about
- * 17 bytes a distinct n-gram instead of 21 to 28). _add still works after
+ * 17 bytes a distinct n-gram instead of 19 to 28). _add still works after
  * it, but grows the table at once. CHAFF_E_NOMEM leaves the object as it was
  * (and usable): the rebuild needs the old and the new table at once. */
 chaff_status chaff__decontam_seal(chaff__decontam *d);
