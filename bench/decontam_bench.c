@@ -81,7 +81,7 @@ static void set_end_text(set *s, size_t start)
 }
 
 #define VOCAB 50000
-static char words[VOCAB][12];
+static char vocab[VOCAB][12];
 static double cdf[VOCAB];
 
 static void make_vocab(void)
@@ -90,8 +90,8 @@ static void make_vocab(void)
     for (int i = 0; i < VOCAB; i++) {
         int len = 2 + (int)(rnd() % 9);
         for (int k = 0; k < len; k++)
-            words[i][k] = (char)('a' + rnd() % 26);
-        words[i][len] = 0;
+            vocab[i][k] = (char)('a' + rnd() % 26);
+        vocab[i][len] = 0;
         sum += 1.0 / (i + 1);
         cdf[i] = sum;
     }
@@ -110,7 +110,7 @@ static const char *zipf_word(void)
         else
             hi = mid;
     }
-    return words[lo];
+    return vocab[lo];
 }
 
 /* One English-like text of about bytes bytes. */

@@ -228,7 +228,8 @@ static chaff_status rebuild(chaff__decontam *d, size_t cap, size_t nfilt)
         if (d->key[i]) {
             uint64_t h = d->key[i] - 1;
             insert(key, rec, cap, h, d->rec[i]);
-            filt[filt_word(h, nfilt, &bits)] |= bits;
+            size_t fw = filt_word(h, nfilt, &bits); /* before bits is read */
+            filt[fw] |= bits;
         }
     }
     chaff__free(&d->alloc, d->key);
@@ -311,7 +312,8 @@ chaff_status chaff__decontam_add(chaff__decontam *d, chaff__tok *tok, const char
                 return st;
             d->ngrams_added++;
             if (insert(d->key, d->rec, d->cap, h[j], r)) {
-                d->filt[filt_word(h[j], d->nfilt, &bits)] |= bits;
+                size_t fw = filt_word(h[j], d->nfilt, &bits); /* before bits is read */
+                d->filt[fw] |= bits;
                 d->count++;
                 if (d->nref == r)
                     d->ref[d->nref++] = ref;
