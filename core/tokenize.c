@@ -458,7 +458,8 @@ static chaff_status hash_code_points(chaff__tok *t)
     return CHAFF_OK;
 }
 
-chaff_status chaff__tokenize(chaff__tok *t, const char *text, size_t len)
+/* Pass 1 with norm's room made first. */
+static chaff_status normalise_text(chaff__tok *t, const char *text, size_t len)
 {
     t->norm_len = t->nunits = t->nsh = 0;
     /* Simple lowercase mapping grows a code point by at most half its bytes
@@ -471,7 +472,21 @@ chaff_status chaff__tokenize(chaff__tok *t, const char *text, size_t len)
             return CHAFF_E_NOMEM;
         t->norm = base + NORM_FRONT;
     }
-    chaff_status st = normalise(t, (const unsigned char *)text, len);
+    return normalise(t, (const unsigned char *)text, len);
+}
+
+chaff_status chaff__tokenize_words(chaff__tok *t, const char *text, size_t len)
+{
+    chaff_status st = normalise_text(t, text, len);
+    if (st)
+        return st;
+    hash_words(t);
+    return CHAFF_OK;
+}
+
+chaff_status chaff__tokenize(chaff__tok *t, const char *text, size_t len)
+{
+    chaff_status st = normalise_text(t, text, len);
     if (st)
         return st;
     if (t->kind == CHAFF_SHINGLE_CHARS) {

@@ -33,6 +33,12 @@ void chaff__tok_free(chaff__tok *t);
  * UTF-8 separates words); fails only with CHAFF_E_NOMEM. */
 chaff_status chaff__tokenize(chaff__tok *t, const char *text, size_t len);
 
+/* The first half of chaff__tokenize, for users of word n-grams other than
+ * dedup (core/decontam.c): fills norm and units with the word hashes, whatever
+ * t->kind is, exactly as chaff__tokenize does for CHAFF_SHINGLE_WORDS; leaves
+ * nsh at 0 and exact unset. The same failures. */
+chaff_status chaff__tokenize_words(chaff__tok *t, const char *text, size_t len);
+
 /* Writes the values of src[0..n) to dst sorted, without repeats, and returns
  * how many there are. dst has room for n; src == dst is allowed (but slower).
  * Linear for the uniform hashes it is used on, except up to 64 values, where

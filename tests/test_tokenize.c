@@ -681,6 +681,40 @@ static void test_diff_two_byte(void **state)
     chaff__tok_free(&t);
 }
 
+/* chaff__tokenize_words: the same norm and word hashes as chaff__tokenize
+ * with word shingles, whatever kind the tokenizer was made for, and no
+ * shingles; a chars tokenizer gives words here and code points after. */
+static void check_words_only(chaff__tok *t, const char *text, size_t len)
+{
+    assert_int_equal(chaff__tokenize_words(t, text, len), CHAFF_OK);
+    ref_tok r = ref_tokenize(CHAFF_SHINGLE_WORDS, t->n, t->seed, text, len);
+    int bad = t->norm_len != r.norm_len || !same(t->norm, r.norm, r.norm_len) ||
+              t->nunits != r.nunits || !same(t->units, r.units, r.nunits * sizeof *r.units) ||
+              t->nsh != 0;
+    if (bad)
+        fprintf(stderr, "words only: len %zu: %zu units, want %zu\n", len, t->nunits, r.nunits);
+    assert_false(bad);
+    ref_free(&r);
+}
+
+static void test_words_only(void **state)
+{
+    (void)state;
+    char src[2000];
+    chaff__tok tw = tok_seeded(CHAFF_SHINGLE_WORDS, 5, 11);
+    chaff__tok tc = tok_seeded(CHAFF_SHINGLE_CHARS, 4, 12);
+    for (size_t len = 0; len <= 2000; len += 1 + len / 50)
+        for (int mode = 0; mode < 2; mode++) {
+            random_text(src, len, mode);
+            check_words_only(&tw, src, len);
+            check_words_only(&tc, src, len);
+            check_same(&tc, src, len, "chars after words only");
+            check_same(&tw, src, len, "words after words only");
+        }
+    chaff__tok_free(&tw);
+    chaff__tok_free(&tc);
+}
+
 /* One big text (a few MiB), mixed, in one call. */
 static void test_diff_huge(void **state)
 {
@@ -728,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_diff_straddling_words),
         cmocka_unit_test(test_diff_two_byte),
         cmocka_unit_test(test_diff_huge),
+        cmocka_unit_test(test_words_only),
     };
     return cmocka_run_group_tests(tests, seed_rng, NULL);
 }
