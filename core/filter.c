@@ -51,8 +51,8 @@ struct chaff_filter {
     double *val;                 /* every parameter, in chaff_filter_params order */
     size_t param_base[NPRESETS];
     unsigned rule_base[NPRESETS + 1];
-    void *inst[NPRESETS];
     chaff__decontam *dc;
+    int sealed;              /* dc is complete and compacted */
     unsigned decontam_n;
     /* --phrases texts, kept until the shared set is built (at the first use) */
     char **ptext, **pname;
@@ -228,9 +228,6 @@ void chaff_filter_free(chaff_filter *f)
             if (f->workers[t].tok_ready)
                 chaff__tok_free(&f->workers[t].tok);
         }
-    for (size_t i = 0; i < NPRESETS; i++)
-        if (f->inst[i] && PRESETS[i]->inst_free)
-            PRESETS[i]->inst_free(&f->alloc, f->inst[i]);
     chaff__decontam_free(f->dc);
     chaff__phrases_free(f->phrases);
     for (size_t i = 0; i < f->nphr; i++) {
@@ -445,6 +442,12 @@ chaff_status chaff_filter_add_phrases(chaff_filter *f, const char *text, size_t 
 /* The synthetic preset's patterns, compiled once and shared by every worker. */
 static chaff_status ready(chaff_filter *f)
 {
+    if (f->dc && !f->sealed) {
+        chaff_status st = chaff__decontam_seal(f->dc);
+        if (st)
+            return st;
+        f->sealed = 1;
+    }
     if (!f->on[CHAFF__SLOT_SYNTHETIC] || f->phrases)
         return CHAFF_OK;
     chaff_status st = build_phrases(&f->phrases, &f->alloc, 0, (const char *const *)f->ptext,
@@ -505,8 +508,6 @@ static chaff_status judge(chaff_filter *f, worker *wk, const char *text, size_t 
     out->value = 0;
     out->ref = 0;
     chaff__fwork_reset(&wk->w);
-    for (size_t i = 0; i < NPRESETS; i++)
-        wk->w.inst[i] = f->inst[i];
     for (size_t k = 0; k < f->norder; k++) {
         unsigned i = f->order[k];
         chaff__fresult r = { -1, 0, NULL };

@@ -27,9 +27,6 @@ typedef struct chaff__fwork {
     void (*slot_free[CHAFF__FSLOTS])(const chaff_allocator *a, void *p);
     /* the shared word analysis (core/words.h), filled on first use per text */
     struct chaff__words *words;
-    /* per-preset state that is not per-thread (e.g. a phrase automaton with
-     * the user's phrases), set by core/filter.c; index = preset id */
-    const void *inst[CHAFF__FSLOTS];
     const char *words_text;  /* the text words[] belongs to, or NULL */
     size_t words_len;
 } chaff__fwork;
@@ -73,8 +70,6 @@ typedef struct chaff__preset {
      * preset keeps in w until its next call. */
     chaff_status (*rewrite)(const double *p, const char *text, size_t len, chaff__fwork *w,
                             const char **out, size_t *out_len);
-    /* Frees the preset's shared state in chaff__fwork.inst (NULL: it has none). */
-    void (*inst_free)(const chaff_allocator *a, void *inst);
 } chaff__preset;
 
 /* Preset ids: their slot in chaff__fwork and their place in the canonical order. */

@@ -62,6 +62,7 @@ typedef struct c4_work {
     chaff__words sents;               /* Punkt sentences of one line */
     char *line; size_t line_cap;      /* the line after citation removal */
     char *low; size_t low_cap;        /* and lowercased */
+    char *rw; size_t rw_cap;          /* --rewrite: the kept lines, joined */
 } c4_work;
 
 static void c4_work_free(const chaff_allocator *a, void *p)
@@ -70,6 +71,7 @@ static void c4_work_free(const chaff_allocator *a, void *p)
     chaff__words_free(&c->sents);
     chaff__free(a, c->line);
     chaff__free(a, c->low);
+    chaff__free(a, c->rw);
     chaff__free(a, c);
 }
 
@@ -188,6 +190,8 @@ typedef struct c4_state {
     c4_work *c;
     chaff__fresult *res;
     int all;                 /* explain: measure every line even after a verdict */
+    int rewrite;             /* collect the kept lines into c->rw */
+    size_t rw_len;
     size_t lines, kept, sentences;
     int lorem, curly;
 } c4_state;
@@ -249,6 +253,15 @@ static chaff_status judge_line(c4_state *st, const char *s, size_t len, int *don
             if (contains(c->low, llen, policy[k]))
                 return CHAFF_OK;
     st->kept++;
+    if (st->rewrite) {
+        /* datatrove joins the kept lines with "\n" (" " for sentences) */
+        if (!reserve(st->a, &c->rw, &c->rw_cap, st->rw_len + len + 1))
+            return CHAFF_E_NOMEM;
+        if (st->kept > 1)
+            c->rw[st->rw_len++] = p[P_SPLIT_PARAGRAPH] != 0 ? '\n' : ' ';
+        memcpy(c->rw + st->rw_len, s, len);
+        st->rw_len += len;
+    }
     if (p[P_MIN_NUM_SENTENCES] != -1) {
         if (p[P_SPLIT_PARAGRAPH] == 0) {
             st->sentences++;
@@ -264,8 +277,41 @@ static chaff_status judge_line(c4_state *st, const char *s, size_t len, int *don
     return CHAFF_OK;
 }
 
+static chaff_status c4_run(const double *p, const char *text, size_t len, chaff__fwork *w,
+                           chaff__explain_fn ex, void *exu, chaff__fresult *res, int rewrite,
+                           c4_state *out);
+
 static chaff_status c4_eval(const double *p, const char *text, size_t len, chaff__fwork *w,
                             chaff__explain_fn ex, void *exu, chaff__fresult *res)
+{
+    c4_state st;
+    return c4_run(p, text, len, w, ex, exu, res, 0, &st);
+}
+
+/* What datatrove leaves in doc.text after a page passes: the kept lines joined,
+ * stripped. A page the rules drop is given back as it is. */
+static chaff_status c4_rewrite(const double *p, const char *text, size_t len, chaff__fwork *w,
+                               const char **out, size_t *out_len)
+{
+    c4_state st;
+    chaff__fresult res;
+    chaff_status r = c4_run(p, text, len, w, NULL, NULL, &res, 1, &st);
+    *out = text;
+    *out_len = len;
+    if (r != CHAFF_OK || res.rule >= 0)
+        return r;
+    c4_work *c = w->slot[1];
+    size_t b = 0, e = 0;
+    if (st.rw_len)
+        chaff__py_strip(c->rw, st.rw_len, &b, &e);
+    *out = st.rw_len ? c->rw + b : "";
+    *out_len = e - b;
+    return CHAFF_OK;
+}
+
+static chaff_status c4_run(const double *p, const char *text, size_t len, chaff__fwork *w,
+                           chaff__explain_fn ex, void *exu, chaff__fresult *res, int rewrite,
+                           c4_state *out)
 {
     res->rule = -1;
     res->value = 0;
@@ -279,7 +325,7 @@ static chaff_status c4_eval(const double *p, const char *text, size_t len, chaff
         w->slot[1] = c;
         w->slot_free[1] = c4_work_free;
     }
-    c4_state st = { p, &w->alloc, c, res, ex != NULL, 0, 0, 0, 0, 0 };
+    c4_state st = { p, &w->alloc, c, res, ex != NULL, rewrite, 0, 0, 0, 0, 0, 0 };
     chaff_status r;
     int done = 0;
     if (p[P_SPLIT_PARAGRAPH] != 0) {
@@ -315,11 +361,12 @@ static chaff_status c4_eval(const double *p, const char *text, size_t len, chaff
         ex(exu, "c4.lorem_ipsum", st.lorem);
         ex(exu, "c4.curly_bracket", st.curly);
     }
+    *out = st;
     return CHAFF_OK;
 }
 
 const chaff__preset chaff__preset_c4 = {
     "c4",
     "C4's line and page cleaning rules (Raffel et al. 2020), as datatrove applies them",
-    rules, R_COUNT, params, P_COUNT, c4_eval,
+    rules, R_COUNT, params, P_COUNT, c4_eval, c4_rewrite,
 };

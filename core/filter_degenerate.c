@@ -400,5 +400,5 @@ const chaff__preset chaff__preset_degenerate = {
     "repetition loops, mojibake, U+FFFD and invalid UTF-8, control characters, length bounds",
     rules, NRULES,
     params, CHAFF__DEG_NPARAMS,
-    eval,
+    eval, NULL,
 };

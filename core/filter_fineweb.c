@@ -165,5 +165,5 @@ static chaff_status fineweb_eval(const double *p, const char *text, size_t len, 
 const chaff__preset chaff__preset_fineweb = {
     "fineweb",
     "FineWeb's line-punctuation, short-line, duplicate-line and list rules (Penedo et al. 2024)",
-    rules, R_COUNT, params, P_COUNT, fineweb_eval,
+    rules, R_COUNT, params, P_COUNT, fineweb_eval, NULL,
 };

@@ -649,5 +649,5 @@ static chaff_status gopher_eval(const double *p, const char *text, size_t len, c
 const chaff__preset chaff__preset_gopher = {
     "gopher",
     "Gopher quality and repetition rules (Rae et al. 2021), as datatrove applies them",
-    rules, R_COUNT, params, P_COUNT, gopher_eval,
+    rules, R_COUNT, params, P_COUNT, gopher_eval, NULL,
 };

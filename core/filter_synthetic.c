@@ -152,5 +152,5 @@ const chaff__preset chaff__preset_synthetic = {
     "assistant refusals, AI disclaimers, knowledge-cutoff notes and chat boilerplate",
     rules, CHAFF__SYN_NREASONS,
     params, CHAFF__SYN_NREASONS,
-    eval,
+    eval, NULL,
 };
