@@ -552,6 +552,14 @@ static int put_number(cli_output *o, double v)
     return cli_output_printf(o, "%.6g", v);
 }
 
+/* ,"id":VALUE (null when the record has none or could not be read) */
+static int put_id(cli_output *o, const chaff_record *rec)
+{
+    if (put_lit(o, ",\"id\":"))
+        return -1;
+    return rec && rec->id ? cli_output_write(o, rec->id, rec->id_len) : put_lit(o, "null");
+}
+
 static int emit_filtered(run *r, uint64_t index, const chaff_filter_verdict *v,
                          const chaff_record *rec)
 {
@@ -562,13 +570,8 @@ static int emit_filtered(run *r, uint64_t index, const chaff_filter_verdict *v,
         return 0;
     cli_output *o = r->dropped;
     int bad = cli_output_printf(o, "{\"index\":%llu", (unsigned long long)index);
-    if (a->id_field) {
-        bad |= put_lit(o, ",\"id\":");
-        if (rec && rec->id)
-            bad |= cli_output_write(o, rec->id, rec->id_len);
-        else
-            bad |= put_lit(o, "null");
-    }
+    if (a->id_field)
+        bad |= put_id(o, rec);
     bad |= cli_output_printf(o, ",\"reason\":\"%s\",\"value\":",
                              chaff_filter_rule_name(r->filter, v->rule));
     bad |= put_number(o, v->value);
@@ -661,13 +664,8 @@ static int emit(run *r, const chaff_line *line, uint64_t index, const chaff_verd
         return 0;
     cli_output *o = r->dropped;
     int bad = cli_output_printf(o, "{\"index\":%llu", (unsigned long long)index);
-    if (a->id_field) {
-        bad |= put_lit(o, ",\"id\":");
-        if (rec && rec->id)
-            bad |= cli_output_write(o, rec->id, rec->id_len);
-        else
-            bad |= put_lit(o, "null");
-    }
+    if (a->id_field)
+        bad |= put_id(o, rec);
     bad |= cli_output_printf(o, ",\"reason\":\"%s\"", chaff_reason_name((chaff_reason)v->reason));
     if (v->reason == CHAFF_DROP_INVALID) {
         bad |= put_lit(o, ",\"error\":\"");

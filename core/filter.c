@@ -37,7 +37,7 @@ static const chaff__preset *const PRESETS[] = {
 typedef struct worker {
     chaff_filter *f;
     chaff__fwork w;
-    chaff__tok tok;          /* decontamination's words */
+    chaff__tok tok;          /* the words of references being added (worker 0) */
     int tok_ready;
     pthread_t thread;
     chaff_status st;
@@ -523,12 +523,8 @@ static chaff_status judge(chaff_filter *f, worker *wk, const char *text, size_t 
         }
     }
     if (f->dc) {
-        if (!wk->tok_ready) {
-            chaff__tok_init(&wk->tok, &f->tok_opts);
-            wk->tok_ready = 1;
-        }
         chaff__decontam_hit hit;
-        chaff_status st = chaff__decontam_find(f->dc, &wk->tok, text, len, &hit);
+        chaff_status st = chaff__decontam_find_w(f->dc, &wk->w, text, len, &hit);
         if (st)
             return st;
         if (ex)

@@ -41,6 +41,11 @@ void chaff__fwork_reset(chaff__fwork *w);
 chaff_status chaff__fwork_words(chaff__fwork *w, const char *text, size_t len,
                                 const struct chaff__words **out);
 
+/* The preset's per-thread state in slot id: made zeroed (*fresh = 1) and
+ * registered with free_fn on first use. NULL when out of memory. */
+void *chaff__fwork_slot(chaff__fwork *w, unsigned id, size_t size,
+                        void (*free_fn)(const chaff_allocator *a, void *p), int *fresh);
+
 /* Outcome of one preset on one text. */
 typedef struct chaff__fresult {
     int rule;                /* -1: passes; else index into the preset's rules[] */

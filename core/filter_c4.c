@@ -300,7 +300,7 @@ static chaff_status c4_rewrite(const double *p, const char *text, size_t len, ch
     *out_len = len;
     if (r != CHAFF_OK || res.rule >= 0)
         return r;
-    c4_work *c = w->slot[1];
+    c4_work *c = w->slot[CHAFF__SLOT_C4];
     size_t b = 0, e = 0;
     if (st.rw_len)
         chaff__py_strip(c->rw, st.rw_len, &b, &e);
@@ -316,15 +316,12 @@ static chaff_status c4_run(const double *p, const char *text, size_t len, chaff_
     res->rule = -1;
     res->value = 0;
     res->detail = NULL;
-    c4_work *c = w->slot[1];
-    if (!c) {
-        c = chaff__calloc(&w->alloc, 1, sizeof *c);
-        if (!c)
-            return CHAFF_E_NOMEM;
+    int fresh;
+    c4_work *c = chaff__fwork_slot(w, CHAFF__SLOT_C4, sizeof *c, c4_work_free, &fresh);
+    if (!c)
+        return CHAFF_E_NOMEM;
+    if (fresh)
         chaff__words_init(&c->sents, &w->alloc);
-        w->slot[1] = c;
-        w->slot_free[1] = c4_work_free;
-    }
     c4_state st = { p, &w->alloc, c, res, ex != NULL, rewrite, 0, 0, 0, 0, 0, 0 };
     chaff_status r;
     int done = 0;

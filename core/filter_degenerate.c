@@ -21,7 +21,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#define SLOT 4
+#define SLOT CHAFF__SLOT_DEGENERATE
 
 enum {
     R_TOO_SHORT, R_TOO_LONG, R_INVALID, R_REPLACEMENT, R_CONTROL, R_MOJIBAKE,
@@ -330,15 +330,12 @@ static chaff_status eval(const double *p, const char *text, size_t len, chaff__f
     res->rule = -1;
     res->value = 0;
     res->detail = NULL;
-    deg_work *d = w->slot[SLOT];
-    if (!d) {
-        d = chaff__calloc(&w->alloc, 1, sizeof *d);
-        if (!d)
-            return CHAFF_E_NOMEM;
+    int fresh;
+    deg_work *d = chaff__fwork_slot(w, SLOT, sizeof *d, deg_free, &fresh);
+    if (!d)
+        return CHAFF_E_NOMEM;
+    if (fresh)
         d->alloc = w->alloc;
-        w->slot[SLOT] = d;
-        w->slot_free[SLOT] = deg_free;
-    }
     counts c;
     chaff_status st = scan(d, (const uint8_t *)text, len, &c);
     if (st != CHAFF_OK)

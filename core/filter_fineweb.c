@@ -70,14 +70,11 @@ static chaff_status fineweb_eval(const double *p, const char *text, size_t len, 
     res->rule = -1;
     res->value = 0;
     res->detail = NULL;
-    fineweb_work *f = w->slot[2];
-    if (!f) {
-        f = chaff__calloc(&w->alloc, 1, sizeof *f);
-        if (!f)
-            return CHAFF_E_NOMEM;
-        w->slot[2] = f;
-        w->slot_free[2] = fineweb_work_free;
-    }
+    int fresh;
+    fineweb_work *f = chaff__fwork_slot(w, CHAFF__SLOT_FINEWEB, sizeof *f, fineweb_work_free,
+                                        &fresh);
+    if (!f)
+        return CHAFF_E_NOMEM;
 
     size_t n = 0, newlines = 0, punct = 0, shorts = 0, start = 0;
     for (size_t i = 0; i <= len; i++) {

@@ -627,14 +627,11 @@ static chaff_status gopher_eval(const double *p, const char *text, size_t len, c
     res->rule = -1;
     res->value = 0;
     res->detail = NULL;
-    gopher_work *g = w->slot[0];
-    if (!g) {
-        g = chaff__calloc(&w->alloc, 1, sizeof *g);
-        if (!g)
-            return CHAFF_E_NOMEM;
-        w->slot[0] = g;
-        w->slot_free[0] = gopher_work_free;
-    }
+    int fresh;
+    gopher_work *g = chaff__fwork_slot(w, CHAFF__SLOT_GOPHER, sizeof *g, gopher_work_free,
+                                       &fresh);
+    if (!g)
+        return CHAFF_E_NOMEM;
     judge j = { p, ex, exu, res };
     const chaff__words *ws;
     chaff_status st = chaff__fwork_words(w, text, len, &ws);

@@ -13,7 +13,7 @@
 
 #include <stdio.h>   /* snprintf */
 
-#define SLOT 3
+#define SLOT CHAFF__SLOT_SYNTHETIC
 
 extern const char chaff__phrases_synthetic_txt[];
 extern const size_t chaff__phrases_synthetic_len;
@@ -90,16 +90,9 @@ chaff_status chaff__synthetic_phrases(chaff__phrases **out, const chaff_allocato
 
 static chaff_status work_of(chaff__fwork *w, syn_work **out)
 {
-    syn_work *sw = w->slot[SLOT];
-    if (!sw) {
-        sw = chaff__calloc(&w->alloc, 1, sizeof *sw);
-        if (!sw)
-            return CHAFF_E_NOMEM;
-        w->slot[SLOT] = sw;
-        w->slot_free[SLOT] = syn_free;
-    }
-    *out = sw;
-    return CHAFF_OK;
+    int fresh;
+    *out = chaff__fwork_slot(w, SLOT, sizeof **out, syn_free, &fresh);
+    return *out ? CHAFF_OK : CHAFF_E_NOMEM;
 }
 
 chaff_status chaff__synthetic_use(chaff__fwork *w, const chaff__phrases *set)

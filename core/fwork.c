@@ -20,6 +20,20 @@ void chaff__fwork_free(chaff__fwork *w)
     memset(w, 0, sizeof *w);
 }
 
+void *chaff__fwork_slot(chaff__fwork *w, unsigned id, size_t size,
+                        void (*free_fn)(const chaff_allocator *a, void *p), int *fresh)
+{
+    *fresh = 0;
+    if (!w->slot[id]) {
+        w->slot[id] = chaff__calloc(&w->alloc, 1, size);
+        if (!w->slot[id])
+            return NULL;
+        w->slot_free[id] = free_fn;
+        *fresh = 1;
+    }
+    return w->slot[id];
+}
+
 void chaff__fwork_reset(chaff__fwork *w)
 {
     w->words_text = NULL;
