@@ -21,6 +21,7 @@
 
 #include "filter_degenerate.h"
 #include "corpus.h"
+#include "failalloc.h"
 
 static const chaff__preset *P = &chaff__preset_degenerate;
 
@@ -471,21 +472,6 @@ static void test_random_and_large(void **state)
     free(t);
 }
 
-typedef struct failing {
-    long left;
-} failing;
-
-static void *failing_fn(void *opaque, void *ptr, size_t size)
-{
-    failing *f = opaque;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (f->left-- <= 0)
-        return NULL;
-    return realloc(ptr, size);
-}
 
 /* Each allocation failure (scratch, word arrays, n-gram set, zstd context and
  * buffer) comes back as CHAFF_E_NOMEM with nothing leaked (LSan at exit). */

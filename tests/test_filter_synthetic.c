@@ -27,6 +27,7 @@
 #include "filter_synthetic.h"
 #include "phrases.h"
 #include "corpus.h"
+#include "failalloc.h"
 
 static const char *const R2[] = {"t.a", "t.b"};
 
@@ -589,21 +590,6 @@ static void test_random_and_large(void **state)
 }
 
 /* An allocator that fails from the n-th allocation on. */
-typedef struct failing {
-    long left;
-} failing;
-
-static void *failing_fn(void *opaque, void *ptr, size_t size)
-{
-    failing *f = opaque;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (f->left-- <= 0)
-        return NULL;
-    return realloc(ptr, size);
-}
 
 /* Every allocation failure comes back as CHAFF_E_NOMEM, with nothing leaked
  * (LSan checks at exit) and the set still usable after a failed add. */
