@@ -501,31 +501,12 @@ static void test_out_of_memory(void **state)
     free(t);
 }
 
-static const char *dir_or(const char *env, const char *def)
-{
-    const char *d = getenv(env);
-    return d && *d ? d : def;
-}
-
 static void test_corpus(void **state)
 {
     (void)state;
-    char cpath[4096], cmd[9000], err[512];
-    const char *src = dir_or("CHAFF_SOURCE_DIR", "."), *build = dir_or("CHAFF_BUILD_DIR", ".");
-    snprintf(cpath, sizeof cpath, "%s/quality-corpus.jsonl", build);
-    FILE *cf = fopen(cpath, "r");
-    if (cf) {
-        fclose(cf);
-    } else {
-        snprintf(cpath, sizeof cpath, "%s/synthetic-corpus.jsonl", build);
-        if ((cf = fopen(cpath, "r")) != NULL) {
-            fclose(cf);
-        } else {
-            snprintf(cmd, sizeof cmd, "sh '%s/scripts/make-corpus.sh' '%s'", src, cpath);
-            if (system(cmd) != 0)
-                fail_msg("'%s' failed", cmd);
-        }
-    }
+    char cpath[4096], err[512];
+    if (corpus_debian(cpath, sizeof cpath, err, sizeof err))
+        fail_msg("%s", err);
     corpus c;
     if (corpus_load(&c, cpath, "text", 0, err, sizeof err) != 0)
         fail_msg("%s", err);

@@ -377,12 +377,6 @@ static void test_preset_thresholds(void **state)
 
 /* ---- the labelled measurement ------------------------------------------------ */
 
-static const char *dir_or(const char *env, const char *def)
-{
-    const char *d = getenv(env);
-    return d && *d ? d : def;
-}
-
 static char *read_all(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -419,8 +413,8 @@ static int has_trigger(const char *t, size_t n)
 static void test_labelled(void **state)
 {
     (void)state;
-    char path[4096], cpath[4096], cmd[9000], why[256];
-    const char *src = dir_or("CHAFF_SOURCE_DIR", "."), *build = dir_or("CHAFF_BUILD_DIR", ".");
+    char path[4096], cpath[4096], why[256], srcbuf[4096];
+    const char *src = corpus_source_dir(srcbuf, sizeof srcbuf);
     snprintf(path, sizeof path, "%s/tests/data/synthetic_labelled.txt", src);
     size_t n;
     char *data = read_all(path, &n);
@@ -470,22 +464,10 @@ static void test_labelled(void **state)
     free(data);
 
     /* the Debian-docs corpus: test_quality's copy when it exists, else our own */
-    snprintf(cpath, sizeof cpath, "%s/quality-corpus.jsonl", build);
-    FILE *cf = fopen(cpath, "r");
-    if (cf) {
-        fclose(cf);
-    } else {
-        snprintf(cpath, sizeof cpath, "%s/synthetic-corpus.jsonl", build);
-        if ((cf = fopen(cpath, "r")) != NULL) {
-            fclose(cf);
-        } else {
-            snprintf(cmd, sizeof cmd, "sh '%s/scripts/make-corpus.sh' '%s'", src, cpath);
-            if (system(cmd) != 0)
-                fail_msg("'%s' failed", cmd);
-        }
-    }
-    corpus c;
     char err[512];
+    if (corpus_debian(cpath, sizeof cpath, err, sizeof err))
+        fail_msg("%s", err);
+    corpus c;
     if (corpus_load(&c, cpath, "text", 0, err, sizeof err) != 0)
         fail_msg("%s", err);
     size_t neg_corpus = 0, fp_corpus = 0, bytes = 0;

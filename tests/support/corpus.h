@@ -36,4 +36,9 @@ const char *corpus_source_dir(char *buf, size_t cap);
 int corpus_make(const char *script_args, int max_records, const char *name, char *path,
                 size_t path_cap, char *err, size_t err_cap);
 
+/* The Debian-docs corpus of scripts/make-corpus.sh (no options, every record)
+ * into path: test_quality's copy in the build directory when there is one,
+ * else built. Returns 0, or -1 with why in err. */
+int corpus_debian(char *path, size_t path_cap, char *err, size_t err_cap);
+
 #endif
