@@ -9,6 +9,7 @@
  *   4. deduplicating                 chaff_dedup_*  (texts in order -> keep/drop verdicts)
  *   5. signatures                    chaff_sketch_* (a text -> its MinHash signature)
  *   6. writing                       chaff_writer_* (bytes -> plain, zstd or gzip)
+ *   7. frame hashes                  chaff_frame_* (a grayscale frame -> a 64-bit hash)
  *
  * The library opens no files and never exits: bytes come in and go out through
  * callbacks the caller supplies, and every failure is returned as a chaff_status.
@@ -316,6 +317,92 @@ CHAFF_API chaff_status chaff_writer_write(chaff_writer *w, const void *buf, size
 /* Flushes and ends the compressed stream. Call once, before chaff_writer_free(). */
 CHAFF_API chaff_status chaff_writer_finish(chaff_writer *w);
 CHAFF_API void chaff_writer_free(chaff_writer *w);
+
+/* ---------------------------------------------------------------------------
+ * 7. Frame hashes
+ *
+ * Perceptual hashes of 8-bit grayscale frames, for finding re-encoded, scaled,
+ * cropped, shifted or letterboxed copies of videos and images. A video is the
+ * sequence of its frames' hashes (see chaff_dedup_add_frames()).
+ *
+ * Bit order: a hash is read like its 16 hex digits, most significant first.
+ * Cell (row r, column c) of the 8x8 grid is bit 63 - (8 * r + c), so the first
+ * hex digit holds cells (0,0)..(0,3) and the last one cells (7,4)..(7,7).
+ * ------------------------------------------------------------------------- */
+
+/* A frame: height rows of width bytes, row y starting at pix + y * stride. */
+typedef struct chaff_gray {
+    const uint8_t *pix;
+    unsigned width, height;
+    size_t stride;
+} chaff_gray;
+
+/* Pixels left out at each edge of a frame. */
+typedef struct chaff_crop {
+    unsigned left, top, right, bottom;
+} chaff_crop;
+
+/* A pixel above this level is not border black. Studio-range black is 16 and
+ * lossy codecs ring a few levels around it, so 32 keeps both inside. */
+#define CHAFF_BORDER_LEVEL 32
+
+/* The black border of one frame: the rows at the top and bottom, then the
+ * columns at the left and right (within the rows left), in which at most
+ * 1 pixel in 32 is brighter than CHAFF_BORDER_LEVEL. Returns 1 when the whole
+ * frame is dark (no estimate: a fade or a black frame says nothing about the
+ * border), else 0. */
+CHAFF_API int chaff_frame_border(const chaff_gray *f, chaff_crop *border);
+
+/* One crop for a whole video from its frames' estimates. Dark scenes make a
+ * single frame's border look too wide, so the video's border at each edge is
+ * the narrowest seen over its non-dark frames; at most 3/8 of the width or
+ * height goes at each edge. A caller can feed every frame or a sample. */
+typedef struct chaff_border_acc {
+    unsigned width, height;  /* of every frame fed */
+    uint64_t frames, dark;   /* frames fed, frames with no estimate */
+    chaff_crop narrowest;
+} chaff_border_acc;
+
+CHAFF_API void chaff_border_acc_init(chaff_border_acc *a, unsigned width, unsigned height);
+/* CHAFF_E_ARG when the frame's size differs from the accumulator's. */
+CHAFF_API chaff_status chaff_border_acc_add(chaff_border_acc *a, const chaff_gray *f);
+/* The crop to hash the video's frames with (all zero when no frame had one). */
+CHAFF_API void chaff_border_acc_crop(const chaff_border_acc *a, chaff_crop *crop);
+
+/* Area averaging of the frame inside crop to out_w x out_h values (row-major):
+ * an exact box filter. Output cell (i, j) is the mean of the source over the
+ * rectangle [j*W/out_w, (j+1)*W/out_w) x [i*H/out_h, (i+1)*H/out_h) of the
+ * cropped W x H region, source pixels counted by the fraction of them inside.
+ * Weights are overlap areas counted in 1/(out_w*out_h) pixel units, so the
+ * weighted sums are exact integers and each value is one division of them.
+ * CHAFF_E_ARG when the crop leaves nothing or out_w or out_h is 0 or over 64. */
+CHAFF_API chaff_status chaff_area_shrink(const chaff_gray *f, const chaff_crop *crop,
+                                         unsigned out_w, unsigned out_h, double *out);
+
+typedef enum chaff_frame_hash_kind {
+    /* DCT hash: area shrink to 32x32, 2-D DCT-II, the 8x8 block of lowest
+     * frequencies (row r = vertical frequency, column c = horizontal). The
+     * DC coefficient measures only brightness, which the hash must ignore,
+     * so it is left out: its bit (the top bit) is always 0. Each other bit
+     * is 1 when its coefficient is above the median of the 63 AC ones (the
+     * 32nd smallest), so a frame with distinct coefficients has 31 bits set.
+     * A flat frame hashes to 0. */
+    CHAFF_FRAME_PHASH = 0,
+    /* Difference hash: area shrink to 9 columns x 8 rows, bit (r, c) = 1 when
+     * cell (r, c + 1) is brighter than cell (r, c). Cheaper and weaker: smooth
+     * gradients and flat frames hash alike (all ones, or all zeros). */
+    CHAFF_FRAME_DHASH = 1
+} chaff_frame_hash_kind;
+
+/* The hash of the frame inside crop (NULL = whole frame). When mirror is not
+ * NULL it also gets the hash of the horizontally flipped frame, so a flipped
+ * copy can be matched. CHAFF_E_ARG as for chaff_area_shrink(), or on an
+ * unknown kind. */
+CHAFF_API chaff_status chaff_frame_hash(const chaff_gray *f, const chaff_crop *crop,
+                                        unsigned kind, uint64_t *hash, uint64_t *mirror);
+
+/* Number of bits in which a and b differ. */
+CHAFF_API unsigned chaff_hamming(uint64_t a, uint64_t b);
 
 #ifdef __cplusplus
 }
