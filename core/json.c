@@ -71,6 +71,7 @@ typedef struct json_name {
 struct chaff_json {
     chaff_allocator alloc;
     json_name field, id; /* id.s NULL when there is no id field */
+    int raw_field;       /* the field may be any value; its raw JSON is handed out */
     /* Blocks in use come first; cur is the one being filled, NULL when none is
      * yet in this batch. Blocks after cur are empty and kept for reuse. */
     arena_block *head, *cur;
@@ -638,6 +639,7 @@ static chaff_status parse(chaff_json *j, const char *line, size_t len, chaff_rec
     field_value fv = { NULL, 0, 0, 0 };
     const char *field_at = NULL; /* the field's value, for errors */
     const char *id_s = NULL, *id_e = NULL;
+    const char *raw_s = NULL, *raw_e = NULL;
 
     const char *q;
     int esc;
@@ -770,6 +772,10 @@ value_done: /* p just past a complete value inside the container at depth */
         id_s = value_at;
         id_e = p;
     }
+    if (CHAFF_UNLIKELY(j->raw_field) && depth == 1 && is_field) {
+        raw_s = value_at;
+        raw_e = p;
+    }
     p = skip_ws(p, end);
     if (p == end)
         return fail(j, line, p, "unexpected end of line");
@@ -817,6 +823,12 @@ finish:
         j->err = j->msg_missing;
         j->err_col = (size_t)(object - line) + 1;
         return CHAFF_E_FIELD_MISSING;
+    }
+    if (j->raw_field) {
+        arena_rollback(j); /* a decoded string value is not needed */
+        rec->text = raw_s;
+        rec->text_len = (size_t)(raw_e - raw_s);
+        return CHAFF_OK;
     }
     if (field == FIELD_OTHER) {
         j->err = j->msg_type;
@@ -925,6 +937,11 @@ chaff_status chaff_json_new(chaff_json **out, const char *field, const char *id_
     name_message(j->msg_type, sizeof j->msg_type, field, flen, "is not a string");
     *out = j;
     return CHAFF_OK;
+}
+
+void chaff_json_raw_field(chaff_json *j, int on)
+{
+    j->raw_field = on != 0;
 }
 
 const char *chaff_json_error(const chaff_json *j, size_t *column)

@@ -117,6 +117,20 @@ CHAFF_API int chaff_simd_supported(unsigned simd);
 /* The path AUTO (or a supported choice) resolves to on this CPU. */
 CHAFF_API unsigned chaff_simd_resolve(unsigned simd);
 
+/* What a dedup engine compares. Text records go through chaff_dedup_add();
+ * frame-hash records (videos) through chaff_dedup_add_frames(). */
+typedef enum chaff_record_kind {
+    CHAFF_KIND_TEXT = 0,
+    /* Records are sequences of 64-bit frame hashes (section 7). Two records
+     * are near-duplicates when at least a share `threshold` of the frames of
+     * the shorter one have a frame in the other within `max_hamming` bits;
+     * exact duplicates when their sequences are equal. Candidates come from
+     * MinHash/LSH over frame tokens: 8 per frame, each a hash of 16 of the 63
+     * AC bits, so a frame pair d bits apart shares a token with probability
+     * about (1 - d/63)^16. Default banding: num_perm / 2 bands of 2 rows. */
+    CHAFF_KIND_FRAMES = 1
+} chaff_record_kind;
+
 /* All tunables in one struct. Always start from chaff_options_default(), which
  * also sets sizeof_options so that the struct can grow without breaking callers
  * compiled against an older header. */
@@ -133,6 +147,8 @@ typedef struct chaff_options {
     unsigned simd;           /* chaff_simd */
     unsigned method;         /* chaff_method */
     chaff_allocator alloc;
+    unsigned kind;           /* chaff_record_kind: what the records are */
+    unsigned max_hamming;    /* frames: bits two frames may differ in and still match */
 } chaff_options;
 
 CHAFF_API void chaff_options_default(chaff_options *opts);
@@ -233,6 +249,9 @@ CHAFF_API chaff_status chaff_json_new(chaff_json **out, const char *field, const
 CHAFF_API chaff_status chaff_json_parse(chaff_json *j, const char *line, size_t len,
                                         chaff_record *rec);
 CHAFF_API const char *chaff_json_error(const chaff_json *j, size_t *column);
+/* With on != 0, the field may hold any JSON value (an array of frame hashes,
+ * say), and rec->text is its raw JSON text, pointing into the line. */
+CHAFF_API void chaff_json_raw_field(chaff_json *j, int on);
 CHAFF_API void chaff_json_reset(chaff_json *j);
 CHAFF_API void chaff_json_free(chaff_json *j);
 
@@ -283,6 +302,19 @@ CHAFF_API chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *o
  * depend only on the texts and their order, never on n or on threads. */
 CHAFF_API chaff_status chaff_dedup_add(chaff_dedup *d, const chaff_doc *docs, size_t n,
                                        chaff_verdict *out);
+
+/* A video: its frame hashes in time order (an image is one frame). */
+typedef struct chaff_video {
+    const uint64_t *frames;
+    size_t nframes;
+    uint64_t index;          /* the caller's record number, echoed in duplicate_of */
+} chaff_video;
+
+/* chaff_dedup_add() for an engine made with kind CHAFF_KIND_FRAMES (else
+ * CHAFF_E_ARG). A verdict's similarity is the verified share of matched frames
+ * of the shorter video. A video with no frames is always kept. */
+CHAFF_API chaff_status chaff_dedup_add_frames(chaff_dedup *d, const chaff_video *videos,
+                                              size_t n, chaff_verdict *out);
 CHAFF_API void chaff_dedup_get_stats(const chaff_dedup *d, chaff_dedup_stats *stats);
 CHAFF_API void chaff_dedup_free(chaff_dedup *d);
 
