@@ -20,6 +20,7 @@ typedef struct args {
     chaff_options o;
     int format;
     const char *field, *id_field;
+    const char *mirror_field;  /* frames: the field of the flipped frames' hashes */
     const char *kept, *dropped, *output, *stats;
     int skip_errors, quiet;
     const char **inputs;
@@ -74,6 +75,9 @@ static void usage(FILE *f)
           "                        video's frames within --max-hamming bits\n"
           "  --field NAME          JSON field holding the text (default: text; frames:\n"
           "                        frames)\n"
+          "  --mirror-field NAME   frames: the field with the hashes of the flipped\n"
+          "                        frames (chaff hash --mirror writes \"mirror\"), so\n"
+          "                        that flipped copies are found too\n"
           "  --id-field NAME       JSON field copied as \"id\" into --dropped\n"
           "  --on-error fail|skip  on a bad record: stop (default), or skip, count and\n"
           "                        list it in --dropped with reason \"invalid\"\n"
@@ -186,6 +190,8 @@ static int parse_args(int argc, char **argv, args *a)
                 rc = bad_value(flag, val, "jsonl, text or frames");
         } else if (!strcmp(flag, "--field")) {
             a->field = val;
+        } else if (!strcmp(flag, "--mirror-field")) {
+            a->mirror_field = val;
         } else if (!strcmp(flag, "--id-field")) {
             a->id_field = val;
         } else if (!strcmp(flag, "--kept")) {
@@ -341,6 +347,7 @@ typedef struct run {
     chaff_verdict *verdicts;
     chaff_video *videos;     /* --format frames: the batch's records */
     uint64_t *pool;          /* their frames, one after the other */
+    size_t *foff, *moff;     /* per video: where its frames and mirror start in pool */
     size_t pool_len, pool_cap;
     int *bad;                /* per line of a batch: 1 when it failed to parse */
     char (*errors)[160];     /* per line of a batch: what failed */
@@ -536,11 +543,41 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
                             (unsigned long long)(r->next_index + i), r->errors[i]);
                 continue;
             }
+            size_t mstart = SIZE_MAX, mcount = 0;
+            if (rec->extra) { /* a mirror of another length cannot be matched frame for frame */
+                mstart = r->pool_len;
+                why = parse_frames(r, rec->extra, rec->extra_len, &col, &mcount);
+                if (why && !strcmp(why, "out of memory")) {
+                    cli_msg("out of memory");
+                    return EXIT_NOMEM;
+                }
+                if (!why && mcount != count)
+                    why = "the mirror array's length differs from the frames'";
+                if (why) {
+                    snprintf(r->errors[i], sizeof r->errors[i],
+                             "%s:%llu: invalid mirror frames at column %zu: %s", in->shown,
+                             (unsigned long long)l->lineno,
+                             (size_t)(rec->extra - data) + col + 1, why);
+                    if (!a->skip_errors) {
+                        cli_msg("%s", r->errors[i]);
+                        return EXIT_DATA;
+                    }
+                    r->pool_len = start;
+                    r->bad[i] = 1;
+                    r->invalid++;
+                    if (r->warnings++ < MAX_WARNINGS && !a->quiet)
+                        cli_msg("skipped record %llu: %s",
+                                (unsigned long long)(r->next_index + i), r->errors[i]);
+                    continue;
+                }
+            }
             /* the pool may still move: frames are set from offsets below */
             r->videos[nd].frames = NULL;
+            r->videos[nd].mirror = NULL;
             r->videos[nd].nframes = count;
             r->videos[nd].index = r->next_index + i;
-            r->docs[nd].len = start;
+            r->foff[nd] = start;
+            r->moff[nd] = mstart;
             nd++;
             continue;
         }
@@ -551,8 +588,10 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
     }
     chaff_status st;
     if (format == FORMAT_FRAMES) {
-        for (size_t v = 0; v < nd; v++)
-            r->videos[v].frames = r->pool + r->docs[v].len;
+        for (size_t v = 0; v < nd; v++) {
+            r->videos[v].frames = r->pool + r->foff[v];
+            r->videos[v].mirror = r->moff[v] != SIZE_MAX ? r->pool + r->moff[v] : NULL;
+        }
         st = chaff_dedup_add_frames(r->dd, r->videos, nd, r->verdicts);
     } else {
         st = chaff_dedup_add(r->dd, r->docs, nd, r->verdicts);
@@ -676,17 +715,22 @@ int cli_dedup(int argc, char **argv)
     r.verdicts = malloc(BATCH_LINES * sizeof *r.verdicts);
     r.bad = malloc(BATCH_LINES * sizeof *r.bad);
     r.videos = malloc(BATCH_LINES * sizeof *r.videos);
+    r.foff = malloc(BATCH_LINES * sizeof *r.foff);
+    r.moff = malloc(BATCH_LINES * sizeof *r.moff);
     r.errors = malloc(BATCH_LINES * sizeof *r.errors);
     chaff_status st;
-    if (!r.lines || !r.docs || !r.recs || !r.verdicts || !r.bad || !r.errors || !r.videos) {
+    if (!r.lines || !r.docs || !r.recs || !r.verdicts || !r.bad || !r.errors || !r.videos ||
+        !r.foff || !r.moff) {
         cli_msg("out of memory");
         rc = EXIT_NOMEM;
     } else if ((st = chaff_dedup_new(&r.dd, &a.o)) ||
                (st = chaff_json_new(&r.json, a.field, a.id_field, NULL))) {
         cli_msg("cannot start: %s", chaff_strerror(st));
         rc = cli_exit_for(st);
-    } else if (a.format == FORMAT_FRAMES) {
-        chaff_json_raw_field(r.json, 1);
+    } else if (a.format == FORMAT_FRAMES &&
+               (st = chaff_json_raw_field(r.json, a.mirror_field))) {
+        cli_msg("cannot start: %s", chaff_strerror(st));
+        rc = cli_exit_for(st);
     }
     if (!rc)
         rc = open_output(&r.kept, a.kept);
@@ -735,6 +779,8 @@ int cli_dedup(int argc, char **argv)
     free(r.bad);
     free(r.errors);
     free(r.videos);
+    free(r.foff);
+    free(r.moff);
     free(r.pool);
     free(a.inputs);
     return rc;

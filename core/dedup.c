@@ -75,6 +75,7 @@ struct chaff_dedup {
     chaff__store store;
     sketch *sk;              /* CHUNK */
     uint32_t *fps;           /* CHUNK * bands */
+    uint32_t *mfps;          /* frames with mirrors: the mirrors' band hashes, CHUNK * bands */
     worker *w;
     unsigned nw;
     /* the pool: workers 1..nw-1 wait for a new generation, sketch, report */
@@ -213,6 +214,7 @@ void chaff_dedup_free(chaff_dedup *d)
     chaff__store_free(&d->store);
     chaff__free(&al, d->sk);
     chaff__free(&al, d->fps);
+    chaff__free(&al, d->mfps);
     chaff__free(&al, d->cand);
     chaff__free(&al, d->ends);
     chaff__free(&al, d);
@@ -281,11 +283,34 @@ static inline uint32_t frame_token(uint64_t frame, uint64_t mask, unsigned t, ui
     return (uint32_t)((z ^ (z >> 33)) >> 32);
 }
 
+/* Band hashes of the token set of frames[0..n), n > 0. */
+static chaff_status sign_frames(worker *w, const uint64_t *frames, size_t n, uint32_t *fps)
+{
+    chaff_dedup *d = w->d;
+    size_t nt = n * FRAME_TOKENS;
+    if (nt > w->ftok_cap) {
+        uint32_t *p = chaff__realloc(&d->alloc, w->ftok, nt * sizeof *p);
+        if (!p)
+            return CHAFF_E_NOMEM;
+        w->ftok = p;
+        w->ftok_cap = nt;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (unsigned t = 0; t < FRAME_TOKENS; t++)
+            w->ftok[i * FRAME_TOKENS + t] = frame_token(frames[i], d->fmask[t], t, d->o.seed);
+    nt = chaff__sorted_set(w->ftok, nt, w->ftok);
+    w->shingles += nt;
+    d->sign(&d->perm, w->ftok, nt, w->sig);
+    chaff__band_hashes(w->sig, d->bands, d->rows, d->o.seed, fps);
+    return CHAFF_OK;
+}
+
 /* The frames counterpart of sketch_one: the exact hash is that of the whole
  * sequence; the set signed is the frames' tokens; what verification keeps
  * (sk->sh) is the frames themselves, read from the caller's array, which
- * lives until the chunk is decided. */
-static chaff_status sketch_frames(worker *w, const chaff_video *v, sketch *sk, uint32_t *fps)
+ * lives until the chunk is decided. A mirror gets its own band hashes. */
+static chaff_status sketch_frames(worker *w, const chaff_video *v, sketch *sk, uint32_t *fps,
+                                  uint32_t *mfps)
 {
     chaff_dedup *d = w->d;
     size_t n = v->nframes;
@@ -297,22 +322,10 @@ static chaff_status sketch_frames(worker *w, const chaff_video *v, sketch *sk, u
     sk->nsh = (uint32_t)(2 * n);
     if (!n)
         return CHAFF_OK;
-    size_t nt = n * FRAME_TOKENS;
-    if (nt > w->ftok_cap) {
-        uint32_t *p = chaff__realloc(&d->alloc, w->ftok, nt * sizeof *p);
-        if (!p)
-            return CHAFF_E_NOMEM;
-        w->ftok = p;
-        w->ftok_cap = nt;
-    }
-    for (size_t i = 0; i < n; i++)
-        for (unsigned t = 0; t < FRAME_TOKENS; t++)
-            w->ftok[i * FRAME_TOKENS + t] = frame_token(v->frames[i], d->fmask[t], t, d->o.seed);
-    nt = chaff__sorted_set(w->ftok, nt, w->ftok);
-    w->shingles += nt;
-    d->sign(&d->perm, w->ftok, nt, w->sig);
-    chaff__band_hashes(w->sig, d->bands, d->rows, d->o.seed, fps);
-    return CHAFF_OK;
+    chaff_status st = sign_frames(w, v->frames, n, fps);
+    if (!st && v->mirror)
+        st = sign_frames(w, v->mirror, n, mfps);
+    return st;
 }
 
 /* Sketches the next block of the chunk and publishes it; 0 when none is left. */
@@ -326,7 +339,8 @@ static int sketch_block(worker *w)
     chaff_status st = CHAFF_OK;
     if (d->videos)
         for (size_t k = i; k < end && st == CHAFF_OK; k++)
-            st = sketch_frames(w, &d->videos[k], &d->sk[k], d->fps + k * d->bands);
+            st = sketch_frames(w, &d->videos[k], &d->sk[k], d->fps + k * d->bands,
+                               d->mfps ? d->mfps + k * d->bands : NULL);
     else
         for (size_t k = i; k < end && st == CHAFF_OK; k++)
             st = sketch_one(w, &d->docs[k], &d->sk[k], d->fps + k * d->bands);
@@ -404,7 +418,8 @@ static void stop_pool(chaff_dedup *d)
 }
 
 static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
-                           const uint32_t *fps, chaff_verdict *v);
+                           const uint32_t *fps, const chaff_video *vid, const uint32_t *mfps,
+                           chaff_verdict *v);
 
 /* Record i's first cache misses in stage 2: its exact-table slot and its
  * band slots (a record without words has neither lookup). */
@@ -466,7 +481,8 @@ static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, const chaff
             if (i + PREFETCH < end)
                 prefetch(d, i + PREFETCH);
             st = decide(d, videos ? videos[i].index : docs[i].index, &d->sk[i],
-                        d->fps + i * d->bands, &out[i]);
+                        d->fps + i * d->bands, videos ? &videos[i] : NULL,
+                        d->mfps ? d->mfps + i * d->bands : NULL, &out[i]);
         }
         next = end;
     }
@@ -519,8 +535,32 @@ static chaff_status candidates(chaff_dedup *d, const uint32_t *fps, size_t *coun
     return CHAFF_OK;
 }
 
+/* Frames whose mirror is given: the kept videos the mirror's candidates
+ * match, as best share and id (ties to the earlier kept video). Run before
+ * the record's own query, whose scan ends the insert needs. */
+static chaff_status mirror_best(chaff_dedup *d, const chaff_video *vid, const uint32_t *mfps,
+                                double *best, uint32_t *best_id)
+{
+    size_t nc;
+    chaff_status st = candidates(d, mfps, &nc);
+    if (st)
+        return st;
+    d->stats.candidates += nc;
+    const uint32_t *q = (const uint32_t *)(const void *)vid->mirror;
+    for (size_t i = 0; i < nc && *best < 1.0; i++) {
+        double j = chaff__store_frame_share(&d->store, d->cand[i], q, vid->nframes,
+                                            d->o.max_hamming, d->o.threshold);
+        if (j > *best) {
+            *best = j;
+            *best_id = d->cand[i];
+        }
+    }
+    return CHAFF_OK;
+}
+
 static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
-                           const uint32_t *fps, chaff_verdict *v)
+                           const uint32_t *fps, const chaff_video *vid, const uint32_t *mfps,
+                           chaff_verdict *v)
 {
     chaff__store *s = &d->store;
     v->reason = CHAFF_KEEP;
@@ -544,18 +584,21 @@ static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
     chaff_status st = chaff__lsh_reserve(&d->lsh, d->bands);
     if (st)
         return st;
+    double best = -1;
+    uint32_t best_id = 0;
+    if (CHAFF_UNLIKELY(mfps != NULL) && vid->mirror &&
+        (st = mirror_best(d, vid, mfps, &best, &best_id)))
+        return st;
     st = candidates(d, fps, &nc);
     if (st)
         return st;
     d->stats.candidates += nc;
     const uint32_t *q = sk->sh;
-    double best = -1;
-    uint32_t best_id = 0;
     for (size_t i = 0; i < nc && best < 1.0; i++) {
         double j = d->videos ? chaff__store_frame_share(s, d->cand[i], q, sk->nsh / 2,
                                                         d->o.max_hamming, d->o.threshold)
                              : chaff__store_jaccard(s, d->cand[i], q, sk->nsh, d->o.threshold);
-        if (j > best) { /* ties keep the earlier kept record */
+        if (j > best || (j == best && d->cand[i] < best_id)) { /* ties: the earlier kept */
             best = j;
             best_id = d->cand[i];
         }
@@ -593,6 +636,14 @@ chaff_status chaff_dedup_add_frames(chaff_dedup *d, const chaff_video *videos, s
 {
     if (d->o.kind != CHAFF_KIND_FRAMES)
         return CHAFF_E_ARG;
+    if (!d->mfps)
+        for (size_t i = 0; i < n; i++)
+            if (videos[i].mirror) { /* the first mirror seen: room for their band hashes */
+                d->mfps = chaff__alloc(&d->alloc, (size_t)CHUNK * d->bands * sizeof *d->mfps);
+                if (!d->mfps)
+                    return CHAFF_E_NOMEM;
+                break;
+            }
     for (size_t base = 0; base < n; base += CHUNK) {
         size_t m = n - base < CHUNK ? n - base : CHUNK;
         chaff_status st = run_chunk(d, NULL, videos + base, m, out + base);

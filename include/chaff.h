@@ -232,6 +232,8 @@ typedef struct chaff_record {
     size_t text_len;
     const char *id;          /* the id field's raw JSON value, NULL if absent */
     size_t id_len;
+    const char *extra;       /* chaff_json_raw_field()'s extra field, NULL if absent */
+    size_t extra_len;
 } chaff_record;
 
 /* field: the name of the string field holding the text. id_field: NULL, or the
@@ -249,9 +251,11 @@ CHAFF_API chaff_status chaff_json_new(chaff_json **out, const char *field, const
 CHAFF_API chaff_status chaff_json_parse(chaff_json *j, const char *line, size_t len,
                                         chaff_record *rec);
 CHAFF_API const char *chaff_json_error(const chaff_json *j, size_t *column);
-/* With on != 0, the field may hold any JSON value (an array of frame hashes,
- * say), and rec->text is its raw JSON text, pointing into the line. */
-CHAFF_API void chaff_json_raw_field(chaff_json *j, int on);
+/* From now on the field may hold any JSON value (an array of frame hashes,
+ * say), and rec->text is its raw JSON text, pointing into the line. When
+ * extra_field is not NULL, that top-level field's raw value (if present) goes
+ * to rec->extra the same way. */
+CHAFF_API chaff_status chaff_json_raw_field(chaff_json *j, const char *extra_field);
 CHAFF_API void chaff_json_reset(chaff_json *j);
 CHAFF_API void chaff_json_free(chaff_json *j);
 
@@ -308,6 +312,9 @@ typedef struct chaff_video {
     const uint64_t *frames;
     size_t nframes;
     uint64_t index;          /* the caller's record number, echoed in duplicate_of */
+    /* NULL, or the nframes hashes of the horizontally flipped frames: then
+     * the video is also a duplicate of a kept video its mirror matches. */
+    const uint64_t *mirror;
 } chaff_video;
 
 /* chaff_dedup_add() for an engine made with kind CHAFF_KIND_FRAMES (else

@@ -92,9 +92,9 @@ static void test_dedup_videos(void **state)
     for (int i = 0; i < N + 10; i++) /* a: 10 frames of other content, then a */
         f[i] = i < 10 ? rnd64() >> 1 : flip(a[i - 10], 2);
     chaff_video v[] = {
-        { a, N, 0 },     { b, N, 1 }, { c, N, 2 }, { e, N, 3 },
-        { a + 5, 10, 4 }, /* a trimmed copy: 10 frames of a */
-        { f, N + 10, 5 }, { g, N, 6 }, { NULL, 0, 7 }, { NULL, 0, 8 },
+        { a, N, 0, NULL },      { b, N, 1, NULL }, { c, N, 2, NULL }, { e, N, 3, NULL },
+        { a + 5, 10, 4, NULL }, /* a trimmed copy: 10 frames of a */
+        { f, N + 10, 5, NULL }, { g, N, 6, NULL }, { NULL, 0, 7, NULL }, { NULL, 0, 8, NULL },
     };
     size_t n = sizeof v / sizeof v[0];
     chaff_verdict out[9];
@@ -160,7 +160,7 @@ static void test_threads_and_recall(void **state)
             }
             fr[i * F + k] = x;
         }
-        v[i] = (chaff_video){ fr + i * F, F, i };
+        v[i] = (chaff_video){ fr + i * F, F, i, NULL };
     }
     chaff_dedup *d = make(0.8, 12, 1);
     assert_int_equal(chaff_dedup_add_frames(d, v, V, o1), CHAFF_OK);
