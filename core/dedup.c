@@ -145,7 +145,7 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
         uint64_t x = opts->seed ^ 0x6a09e667f3bcc909ull;
         for (unsigned t = 0; t < FRAME_TOKENS; t++) {
             uint64_t m = 0;
-            while (__builtin_popcountll(m) < FRAME_TOKEN_BITS) {
+            while (chaff__popcount64(m) < FRAME_TOKEN_BITS) {
                 x += 0x9e3779b97f4a7c15ull;
                 uint64_t z = x;
                 z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -298,7 +298,9 @@ static chaff_status sign_frames(worker *w, const uint64_t *frames, size_t n, uin
     for (size_t i = 0; i < n; i++)
         for (unsigned t = 0; t < FRAME_TOKENS; t++)
             w->ftok[i * FRAME_TOKENS + t] = frame_token(frames[i], d->fmask[t], t, d->o.seed);
-    nt = chaff__sorted_set(w->ftok, nt, w->ftok);
+    /* Unlike shingles, tokens are not kept for verification, and a minimum
+     * does not care about repeats: signing them unsorted, repeats included,
+     * costs less than sorting them (neighbouring frames repeat most tokens). */
     w->shingles += nt;
     d->sign(&d->perm, w->ftok, nt, w->sig);
     chaff__band_hashes(w->sig, d->bands, d->rows, d->o.seed, fps);

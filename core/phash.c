@@ -18,7 +18,7 @@
 
 unsigned chaff_hamming(uint64_t a, uint64_t b)
 {
-    return (unsigned)__builtin_popcountll(a ^ b);
+    return chaff__popcount64(a ^ b);
 }
 
 /* Lines with at most 1 bright pixel in 32 are border: compression noise and

@@ -64,4 +64,8 @@ double chaff__store_jaccard(const chaff__store *s, uint32_t id, const uint32_t *
 
 size_t chaff__store_bytes(const chaff__store *s);
 
+/* core/frame_share_popcnt.c: the loop of chaff__store_frame_share() with POPCNT */
+size_t chaff__frame_share_popcnt(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                                 unsigned max_hamming, size_t max_missed);
+
 #endif
