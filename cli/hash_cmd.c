@@ -195,7 +195,10 @@ static void first_line(FILE *f, char *out, size_t cap)
 static int hash_file(const hargs *a, item *it)
 {
     char vf[128];
-    snprintf(vf, sizeof vf, "fps=%.17g,scale=%d:%d:flags=area,format=gray", a->fps, FRAME, FRAME);
+    /* eof_action=pass: a still image (one frame, no duration) would else
+     * give no frame at all; for videos it changes nothing measurable */
+    snprintf(vf, sizeof vf, "fps=%.17g:eof_action=pass,scale=%d:%d:flags=area,format=gray",
+             a->fps, FRAME, FRAME);
     char *argv[] = { (char *)a->ffmpeg, "-nostdin", "-hide_banner", "-v", "error",
                      "-i", it->path, "-an", "-sn", "-dn", "-vf", vf,
                      "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1", NULL };

@@ -54,5 +54,17 @@ grep -q "^chaff: $work/bad.mkv: cannot decode: " "$work/err.txt" || fail "messag
 [ "$(wc -l <"$work/err.jsonl")" -eq 1 ] || fail "--on-error skip output"
 CHAFF_FFMPEG=/nonexistent/ffmpeg "$CHAFF" hash -q "$work/set/src/grad.mkv" 2>"$work/err.txt"
 [ $? -eq 3 ] && grep -q "cannot run /nonexistent/ffmpeg" "$work/err.txt" || fail "missing ffmpeg"
+# an image is a one-frame video: a scaled JPEG of a PNG is its duplicate
+ffmpeg -nostdin -v error -f lavfi -i "mandelbrot=size=200x150" -frames:v 1 "$work/img.png" &&
+    ffmpeg -nostdin -v error -i "$work/img.png" -vf scale=120:90 -q:v 8 "$work/img.jpg" ||
+    fail "could not make the images"
+"$CHAFF" hash -q -o "$work/img.jsonl" "$work/img.png" "$work/img.jpg" || fail "hash of images"
+python3 - "$work/img.jsonl" <<'PY' || fail "image records"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert [len(r["frames"]) for r in recs] == [1, 1], recs
+PY
+"$CHAFF" dedup -q --format frames --kept "$work/img.kept" "$work/img.jsonl"
+[ "$(cat "$work/img.kept")" = 0 ] || fail "the scaled JPEG was kept"
 t3=$(date +%s)
 echo "ok: video set generated in $((t1 - t0)) s, hashed in $((t2 - t1)) s, CLI checks $((t3 - t2)) s"
