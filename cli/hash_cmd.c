@@ -63,7 +63,8 @@ static void usage(FILE *f)
           "Writes one JSON line per video or image: its perceptual frame hashes, for\n"
           "chaff dedup --format frames:\n"
           "  {\"path\":P,\"frames\":[\"16 hex digits\",...],\"fps\":R,\"duration\":S}\n"
-          "INPUT is a file or a directory (walked recursively, in sorted order).\n"
+          "INPUT is a file or a directory (walked recursively, in sorted order;\n"
+          "links to directories inside it are not followed).\n"
           "Files are decoded by the ffmpeg program, which must be installed.\n"
           "Black borders (letterbox, pillarbox) are found per video and cropped.\n"
           "\n"
@@ -143,10 +144,14 @@ static int walk(list *l, const char *dir)
         qsort(names.p, names.n, sizeof *names.p, cmp_str);
     size_t i = 0;
     for (; !rc && i < names.n; i++) {
-        struct stat st;
-        if (stat(names.p[i], &st) != 0) {
+        struct stat st, lst;
+        /* links to files are followed, links to directories are not: a
+         * link back up the tree would make the walk endless */
+        if (lstat(names.p[i], &lst) != 0 || stat(names.p[i], &st) != 0) {
             cli_msg("%s: cannot open: %s", names.p[i], strerror(errno));
             rc = EXIT_IO;
+        } else if (S_ISDIR(st.st_mode) && S_ISLNK(lst.st_mode)) {
+            continue;
         } else if (S_ISDIR(st.st_mode)) {
             rc = walk(l, names.p[i]);
             free(names.p[i]);

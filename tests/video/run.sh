@@ -43,6 +43,14 @@ r = json.loads(open(sys.argv[1]).readline())
 assert r["fps"] == 1 and r["duration"] == len(r["frames"]) == 8, r
 assert all(len(h) == 16 and int(h, 16) >> 63 == 0 for h in r["frames"]), r
 PY
+# links to files are followed, links to directories (here a loop) are not
+mkdir -p "$work/walk/sub" && cp "$work/set/src/grad.mkv" "$work/walk/sub/b.mkv" &&
+    cp "$work/set/src/tsrc.mkv" "$work/walk/a.mkv" && ln -s .. "$work/walk/sub/loop" &&
+    ln -s ../a.mkv "$work/walk/sub/c.mkv" || fail "could not make the walk tree"
+"$CHAFF" hash -q "$work/walk" | python3 -c '
+import json, sys
+paths = [json.loads(l)["path"].split("/walk/")[1] for l in sys.stdin]
+assert paths == ["a.mkv", "sub/b.mkv", "sub/c.mkv"], paths' || fail "walk with links"
 # an undecodable file: fatal by default, leaving no output; skipped on request
 printf 'not a video\n' >"$work/bad.mkv"
 "$CHAFF" hash -q -o "$work/err.jsonl" "$work/set/src/grad.mkv" "$work/bad.mkv" 2>"$work/err.txt"
