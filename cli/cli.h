@@ -70,5 +70,6 @@ void cli_output_install_signal_cleanup(void);
 int cli_dedup(int argc, char **argv);
 int cli_filter(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_hash(int argc, char **argv);
 
 #endif

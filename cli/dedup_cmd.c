@@ -16,7 +16,7 @@
 #define BATCH_BYTES (4u << 20)
 #define MAX_WARNINGS 10
 
-enum { FORMAT_AUTO, FORMAT_JSONL, FORMAT_TEXT };
+enum { FORMAT_AUTO, FORMAT_JSONL, FORMAT_TEXT, FORMAT_FRAMES };
 enum { MODE_DEDUP, MODE_FILTER };
 
 typedef struct args {
@@ -25,6 +25,7 @@ typedef struct args {
     chaff_options o;
     int format;
     const char *field, *id_field;
+    const char *mirror_field;  /* frames: the field of the flipped frames' hashes */
     const char *kept, *dropped, *output, *stats;
     int skip_errors, quiet;
     const char **inputs;
@@ -79,10 +80,18 @@ static void usage(FILE *f)
           "Records are numbered from 0 across all inputs in order.\n"
           "\n"
           "Input:\n"
-          "  --format jsonl|text   record format (default: from the extension; .jsonl .ndjson\n"
-          "                        .json, also under .zst/.gz, are jsonl; stdin is jsonl;\n"
-          "                        anything else is text, one record per line)\n"
-          "  --field NAME          JSON string field holding the text (default: text)\n"
+          "  --format jsonl|text|frames  record format (default: from the extension;\n"
+          "                        .jsonl .ndjson .json, also under .zst/.gz, are jsonl;\n"
+          "                        stdin is jsonl; anything else is text, one record per\n"
+          "                        line). frames: JSON Lines whose field is an array of\n"
+          "                        64-bit frame hashes as 16 hex digits (chaff hash);\n"
+          "                        near-duplicates share --threshold of the shorter\n"
+          "                        video's frames within --max-hamming bits\n"
+          "  --field NAME          JSON field holding the text (default: text; frames:\n"
+          "                        frames)\n"
+          "  --mirror-field NAME   frames: the field with the hashes of the flipped\n"
+          "                        frames (chaff hash --mirror writes \"mirror\"), so\n"
+          "                        that flipped copies are found too\n"
           "  --id-field NAME       JSON field copied as \"id\" into --dropped\n"
           "  --on-error fail|skip  on a bad record: stop (default), or skip, count and\n"
           "                        list it in --dropped with reason \"invalid\"\n"
@@ -228,7 +237,7 @@ static int parse_unsigned(const char *flag, const char *v, unsigned *out)
 static int parse_args(int argc, char **argv, args *a)
 {
     chaff_options_default(&a->o);
-    a->field = "text";
+    a->field = NULL;
     const char *env_simd = getenv("CHAFF_SIMD");
     if (env_simd && *env_simd) {
         int rc = cli_parse_simd("dedup", "CHAFF_SIMD", env_simd, &a->o.simd);
@@ -289,7 +298,7 @@ static int parse_args(int argc, char **argv, args *a)
         unsigned long long u;
         static const char *const dedup_only[] = {
             "--threshold", "--ngram", "--shingle", "--num-perm", "--bands", "--rows",
-            "--seed", "--method", "--simd", NULL
+            "--seed", "--method", "--simd", "--max-hamming", "--mirror-field", NULL
         };
         for (int k = 0; a->mode == MODE_FILTER && dedup_only[k]; k++)
             if (!strcmp(flag, dedup_only[k])) {
@@ -313,15 +322,21 @@ static int parse_args(int argc, char **argv, args *a)
             a->decontam_n = (unsigned)u;
         } else if (!strcmp(flag, "--explain")) {
             a->explain = val;
+        } else if (!strcmp(flag, "--max-hamming")) {
+            rc = parse_unsigned(flag, val, &a->o.max_hamming);
         } else if (!strcmp(flag, "--format")) {
             if (!strcmp(val, "jsonl"))
                 a->format = FORMAT_JSONL;
             else if (!strcmp(val, "text"))
                 a->format = FORMAT_TEXT;
+            else if (!strcmp(val, "frames"))
+                a->format = FORMAT_FRAMES;
             else
-                rc = bad_value(flag, val, "jsonl or text");
+                rc = bad_value(flag, val, "jsonl, text or frames");
         } else if (!strcmp(flag, "--field")) {
             a->field = val;
+        } else if (!strcmp(flag, "--mirror-field")) {
+            a->mirror_field = val;
         } else if (!strcmp(flag, "--id-field")) {
             a->id_field = val;
         } else if (!strcmp(flag, "--kept")) {
@@ -391,12 +406,24 @@ static int parse_args(int argc, char **argv, args *a)
         list_rules(stdout);
         return EXIT_OK;
     }
+    if (a->format == FORMAT_FRAMES)
+        a->o.kind = CHAFF_KIND_FRAMES;
+    if (!a->field)
+        a->field = a->format == FORMAT_FRAMES ? "frames" : "text";
     char why[160];
     if (chaff_options_check(&a->o, why, sizeof why) != CHAFF_OK) {
         cli_msg("--%s (see chaff %s --help)", why, cmd_name);
         return EXIT_USAGE;
     }
     int filtering = a->filter || a->nrules || a->nrefs;
+    if (filtering && a->format == FORMAT_FRAMES) {
+        cli_msg("--filter, --rules and --decontaminate judge text, not --format frames");
+        return EXIT_USAGE;
+    }
+    if (a->mode == MODE_FILTER && a->format == FORMAT_FRAMES) {
+        cli_msg("--format frames is for chaff dedup; chaff filter reads text");
+        return EXIT_USAGE;
+    }
     if (a->mode == MODE_FILTER && !filtering) {
         cli_msg("nothing to filter: give --filter PRESETS, --rules FILE or --decontaminate REF "
                 "(see chaff filter --help)");
@@ -532,6 +559,10 @@ typedef struct run {
     chaff_doc *docs;
     chaff_record *recs;
     chaff_verdict *verdicts;
+    chaff_video *videos;     /* --format frames: the batch's records */
+    uint64_t *pool;          /* their frames, one after the other */
+    size_t *foff, *moff;     /* per video: where its frames and mirror start in pool */
+    size_t pool_len, pool_cap;
     int *bad;                /* per line of a batch: 1 when it failed to parse */
     char (*errors)[160];     /* per line of a batch: what failed */
 } run;
@@ -698,8 +729,69 @@ static void progress(run *r, const cli_input *in, const chaff_reader *rd, int fi
         fputs("\r\033[K", stderr);
 }
 
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static const char *skip_ws(const char *p, const char *e)
+{
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* Appends the frame hashes of a raw JSON array to r->pool. Returns NULL, or
+ * what is wrong with it (the offset of the culprit in *col). Hashes are
+ * exactly 16 hex digits, without escapes: what chaff hash writes. */
+static const char *parse_frames(run *r, const char *s, size_t len, size_t *col, size_t *count)
+{
+    const char *p = s, *e = s + len;
+    *count = 0;
+    *col = 0;
+    if (p == e || *p != '[')
+        return "frames field is not an array";
+    p = skip_ws(p + 1, e);
+    if (p < e && *p == ']')
+        return NULL;
+    for (;;) {
+        *col = (size_t)(p - s);
+        if (e - p < 18 || *p != '"' || p[17] != '"')
+            return "a frame hash is not a string of 16 hex digits";
+        uint64_t h = 0;
+        for (int k = 1; k <= 16; k++) {
+            int v = hexval((unsigned char)p[k]);
+            if (v < 0)
+                return "a frame hash is not a string of 16 hex digits";
+            h = h << 4 | (uint64_t)v;
+        }
+        if (r->pool_len == r->pool_cap) {
+            size_t cap = r->pool_cap ? r->pool_cap * 2 : 1 << 16;
+            uint64_t *q = realloc(r->pool, cap * sizeof *q);
+            if (!q)
+                return "out of memory";
+            r->pool = q;
+            r->pool_cap = cap;
+        }
+        r->pool[r->pool_len++] = h;
+        ++*count;
+        p = skip_ws(p + 18, e);
+        if (p < e && *p == ']')
+            return NULL;
+        if (p == e || *p != ',') {
+            *col = (size_t)(p - s);
+            return "expected ',' or ']' in the frames array";
+        }
+        p = skip_ws(p + 1, e);
+    }
+}
+
 static int process_batch(run *r, const cli_input *in, int format, size_t n)
 {
+    r->pool_len = 0;
     args *a = r->a;
     size_t nd = 0;
     for (size_t i = 0; i < n; i++) {
@@ -742,6 +834,67 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
                 continue;
             }
         }
+        if (format == FORMAT_FRAMES) {
+            size_t col = 0, count = 0, start = r->pool_len;
+            const char *why = parse_frames(r, rec->text, rec->text_len, &col, &count);
+            if (why && !strcmp(why, "out of memory")) {
+                cli_msg("out of memory");
+                return EXIT_NOMEM;
+            }
+            if (why) {
+                snprintf(r->errors[i], sizeof r->errors[i],
+                         "%s:%llu: invalid frames at column %zu: %s", in->shown,
+                         (unsigned long long)l->lineno, (size_t)(rec->text - data) + col + 1, why);
+                if (!a->skip_errors) {
+                    cli_msg("%s", r->errors[i]);
+                    return EXIT_DATA;
+                }
+                r->pool_len = start;
+                r->bad[i] = 1;
+                r->invalid++;
+                if (r->warnings++ < MAX_WARNINGS && !a->quiet)
+                    cli_msg("skipped record %llu: %s",
+                            (unsigned long long)(r->next_index + i), r->errors[i]);
+                continue;
+            }
+            size_t mstart = SIZE_MAX, mcount = 0;
+            if (rec->extra) { /* a mirror of another length cannot be matched frame for frame */
+                mstart = r->pool_len;
+                why = parse_frames(r, rec->extra, rec->extra_len, &col, &mcount);
+                if (why && !strcmp(why, "out of memory")) {
+                    cli_msg("out of memory");
+                    return EXIT_NOMEM;
+                }
+                if (!why && mcount != count)
+                    why = "the mirror array's length differs from the frames'";
+                if (why) {
+                    snprintf(r->errors[i], sizeof r->errors[i],
+                             "%s:%llu: invalid mirror frames at column %zu: %s", in->shown,
+                             (unsigned long long)l->lineno,
+                             (size_t)(rec->extra - data) + col + 1, why);
+                    if (!a->skip_errors) {
+                        cli_msg("%s", r->errors[i]);
+                        return EXIT_DATA;
+                    }
+                    r->pool_len = start;
+                    r->bad[i] = 1;
+                    r->invalid++;
+                    if (r->warnings++ < MAX_WARNINGS && !a->quiet)
+                        cli_msg("skipped record %llu: %s",
+                                (unsigned long long)(r->next_index + i), r->errors[i]);
+                    continue;
+                }
+            }
+            /* the pool may still move: frames are set from offsets below */
+            r->videos[nd].frames = NULL;
+            r->videos[nd].mirror = NULL;
+            r->videos[nd].nframes = count;
+            r->videos[nd].index = r->next_index + i;
+            r->foff[nd] = start;
+            r->moff[nd] = mstart;
+            nd++;
+            continue;
+        }
         r->docs[nd].text = rec->text;
         r->docs[nd].len = rec->text_len;
         r->docs[nd].index = r->next_index + i;
@@ -760,7 +913,16 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
                 r->docs[npass++] = r->docs[j];
     }
     if (r->dd) {
-        chaff_status st = chaff_dedup_add(r->dd, r->docs, npass, r->verdicts);
+        chaff_status st;
+        if (format == FORMAT_FRAMES) {
+            for (size_t v = 0; v < nd; v++) {
+                r->videos[v].frames = r->pool + r->foff[v];
+                r->videos[v].mirror = r->moff[v] != SIZE_MAX ? r->pool + r->moff[v] : NULL;
+            }
+            st = chaff_dedup_add_frames(r->dd, r->videos, nd, r->verdicts);
+        } else {
+            st = chaff_dedup_add(r->dd, r->docs, npass, r->verdicts);
+        }
         if (st) {
             cli_msg("%s: %s", in->shown, chaff_strerror(st));
             return cli_exit_for(st);
@@ -797,8 +959,8 @@ static int process_input(run *r, const char *name)
         cli_msg("%s: cannot open: %s", name, strerror(err));
         return EXIT_IO;
     }
-    int format = format_of(name, r->a->format);
-    if (r->a->rewrite && format == FORMAT_TEXT) {
+    int format = r->a->format == FORMAT_FRAMES ? FORMAT_FRAMES : format_of(name, r->a->format);
+    if (r->a->rewrite && format != FORMAT_JSONL) {
         cli_input_close(&in);
         cli_msg("%s: --rewrite replaces a JSON field, but this input is read as text "
                 "(name it .jsonl or give --format jsonl)", in.shown);
@@ -1131,13 +1293,21 @@ static int run_command(int argc, char **argv, int mode)
     r.recs = malloc(BATCH_LINES * sizeof *r.recs);
     r.verdicts = malloc(BATCH_LINES * sizeof *r.verdicts);
     r.bad = malloc(BATCH_LINES * sizeof *r.bad);
+    r.videos = malloc(BATCH_LINES * sizeof *r.videos);
+    r.foff = malloc(BATCH_LINES * sizeof *r.foff);
+    r.moff = malloc(BATCH_LINES * sizeof *r.moff);
     r.errors = malloc(BATCH_LINES * sizeof *r.errors);
     chaff_status st;
-    if (!r.lines || !r.docs || !r.recs || !r.verdicts || !r.bad || !r.errors) {
+    if (!r.lines || !r.docs || !r.recs || !r.verdicts || !r.bad || !r.errors || !r.videos ||
+        !r.foff || !r.moff) {
         cli_msg("out of memory");
         rc = EXIT_NOMEM;
     } else if ((mode == MODE_DEDUP && (st = chaff_dedup_new(&r.dd, &a.o))) ||
                (st = chaff_json_new(&r.json, a.field, a.id_field, NULL))) {
+        cli_msg("cannot start: %s", chaff_strerror(st));
+        rc = cli_exit_for(st);
+    } else if (a.format == FORMAT_FRAMES &&
+               (st = chaff_json_raw_field(r.json, a.mirror_field))) {
         cli_msg("cannot start: %s", chaff_strerror(st));
         rc = cli_exit_for(st);
     }
@@ -1214,6 +1384,10 @@ static int run_command(int argc, char **argv, int mode)
     free(r.verdicts);
     free(r.bad);
     free(r.errors);
+    free(r.videos);
+    free(r.foff);
+    free(r.moff);
+    free(r.pool);
     free_args(&a);
     return rc;
 }

@@ -14,6 +14,7 @@ static void usage(FILE *f)
           "  filter    drop low-quality, machine-generated and contaminated records\n"
           "            (chaff filter --help)\n"
           "  bench     time and score dedup on a generated corpus (chaff bench --help)\n"
+          "  hash      frame hashes of video and image files (chaff hash --help)\n"
           "\n"
           "  chaff --version    print the version\n"
           "  chaff --help       this help\n",
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
         return cli_dedup(argc - 1, argv + 1);
     if (!strcmp(cmd, "filter"))
         return cli_filter(argc - 1, argv + 1);
+    if (!strcmp(cmd, "hash"))
+        return cli_hash(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return cli_bench(argc - 1, argv + 1);
     cli_msg("unknown command '%s' (see chaff --help)", cmd);

@@ -14,7 +14,11 @@
  * sketched and, while the next block is not ready, sketches blocks itself, so
  * stage 2 overlaps stage 1 instead of waiting for the whole chunk. Shingle
  * sets live in per-worker segments that never move during a chunk, because
- * the deciding thread reads them while their worker goes on writing. */
+ * the deciding thread reads them while their worker goes on writing.
+ *
+ * Frame-hash records (videos) take the same two stages with another sketch
+ * (frame tokens instead of shingles, see sketch_frames) and another verifier
+ * (the matched-frame share instead of Jaccard); everything else is shared. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -31,6 +35,9 @@
 #define MAX_THREADS 1024
 #define BLOCKS ((CHUNK + GRAB - 1) / GRAB)
 #define SEGMENT (1u << 16)   /* shingles per arena segment, at least */
+#define FRAME_TOKENS 8       /* tokens per frame */
+#define FRAME_TOKEN_BITS 16  /* AC bits each token samples */
+#define FRAME_ROWS 2         /* default banding for frames: num_perm / 2 bands of 2 */
 
 typedef struct sketch {
     XXH128_hash_t exact;
@@ -51,6 +58,8 @@ typedef struct worker {
     segment *seg;            /* shingles of this worker's records in the chunk */
     size_t nseg, segcap, cur;
     uint64_t shingles;
+    uint32_t *ftok;          /* frame tokens of the record being sketched */
+    size_t ftok_cap;
     chaff_status st;
     pthread_t thread;
     int started;
@@ -66,6 +75,7 @@ struct chaff_dedup {
     chaff__store store;
     sketch *sk;              /* CHUNK */
     uint32_t *fps;           /* CHUNK * bands */
+    uint32_t *mfps;          /* frames with mirrors: the mirrors' band hashes, CHUNK * bands */
     worker *w;
     unsigned nw;
     /* the pool: workers 1..nw-1 wait for a new generation, sketch, report */
@@ -74,7 +84,9 @@ struct chaff_dedup {
     unsigned gen, running;
     int quit, pool_ready;
     const chaff_doc *docs;
+    const chaff_video *videos; /* frames records: the chunk's videos, docs NULL */
     size_t ndocs;
+    uint64_t fmask[FRAME_TOKENS]; /* frames: the bits each token samples */
     atomic_size_t next;
     /* per block of the chunk: 0 while pending, else 1 + the chaff_status of
      * sketching it, stored with release order after the block's results */
@@ -111,6 +123,14 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
         d->rows = opts->num_perm / d->bands;
     else if (!d->bands)
         d->bands = opts->num_perm / d->rows;
+    if (opts->kind == CHAFF_KIND_FRAMES && !opts->bands && !opts->rows) {
+        /* Tokens of a copy's frames are shared with probability ~0.3-0.9
+         * (re-encodes near 0.9, 5% crops near 0.3), so the token-set Jaccard
+         * of true pairs is low: few rows, many bands. Unrelated videos share
+         * a 16-bit token by chance only about once in 2^16 frame pairs. */
+        d->bands = opts->num_perm / FRAME_ROWS;
+        d->rows = FRAME_ROWS;
+    }
     if (!d->bands || !d->rows || d->bands * d->rows > opts->num_perm) {
         chaff__free(&al, d);
         return CHAFF_E_ARG;
@@ -118,6 +138,24 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
     d->sign = sign;
     chaff__lsh_init(&d->lsh, &al);
     chaff__store_init(&d->store, &al);
+    if (opts->kind == CHAFF_KIND_FRAMES) {
+        chaff__store_keep_all(&d->store);
+        /* Fixed sample positions among the 63 AC bits (bit 63, the DC bit of
+         * a DCT hash, is constant), drawn once by splitmix64 from the seed. */
+        uint64_t x = opts->seed ^ 0x6a09e667f3bcc909ull;
+        for (unsigned t = 0; t < FRAME_TOKENS; t++) {
+            uint64_t m = 0;
+            while (chaff__popcount64(m) < FRAME_TOKEN_BITS) {
+                x += 0x9e3779b97f4a7c15ull;
+                uint64_t z = x;
+                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+                z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+                z ^= z >> 31;
+                m |= 1ull << (z % 63);
+            }
+            d->fmask[t] = m;
+        }
+    }
     d->cand_cap = 256;
     unsigned nw = opts->threads;
     if (nw == 0) {
@@ -164,6 +202,7 @@ void chaff_dedup_free(chaff_dedup *d)
     stop_pool(d);
     for (unsigned i = 0; d->w && i < d->nw; i++) {
         chaff__tok_free(&d->w[i].tok);
+        chaff__free(&al, d->w[i].ftok);
         chaff__free(&al, d->w[i].sig);
         for (size_t k = 0; k < d->w[i].nseg; k++)
             chaff__free(&al, d->w[i].seg[k].p);
@@ -175,6 +214,7 @@ void chaff_dedup_free(chaff_dedup *d)
     chaff__store_free(&d->store);
     chaff__free(&al, d->sk);
     chaff__free(&al, d->fps);
+    chaff__free(&al, d->mfps);
     chaff__free(&al, d->cand);
     chaff__free(&al, d->ends);
     chaff__free(&al, d);
@@ -232,6 +272,64 @@ static chaff_status sketch_one(worker *w, const chaff_doc *doc, sketch *sk, uint
     return CHAFF_OK;
 }
 
+/* A frame token: the sampled bits of one frame with the token's number,
+ * mixed (murmur3's finaliser) so that MinHash's a*x+b permutations see
+ * uniform values; on raw bit patterns they would be biased. */
+static inline uint32_t frame_token(uint64_t frame, uint64_t mask, unsigned t, uint64_t seed)
+{
+    uint64_t z = (frame & mask) ^ ((uint64_t)t << 56 | (t + 1) * 0x9e3779b97f4a7c15ull) ^ seed;
+    z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdull;
+    z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ull;
+    return (uint32_t)((z ^ (z >> 33)) >> 32);
+}
+
+/* Band hashes of the token set of frames[0..n), n > 0. */
+static chaff_status sign_frames(worker *w, const uint64_t *frames, size_t n, uint32_t *fps)
+{
+    chaff_dedup *d = w->d;
+    size_t nt = n * FRAME_TOKENS;
+    if (nt > w->ftok_cap) {
+        uint32_t *p = chaff__realloc(&d->alloc, w->ftok, nt * sizeof *p);
+        if (!p)
+            return CHAFF_E_NOMEM;
+        w->ftok = p;
+        w->ftok_cap = nt;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (unsigned t = 0; t < FRAME_TOKENS; t++)
+            w->ftok[i * FRAME_TOKENS + t] = frame_token(frames[i], d->fmask[t], t, d->o.seed);
+    /* Unlike shingles, tokens are not kept for verification, and a minimum
+     * does not care about repeats: signing them unsorted, repeats included,
+     * costs less than sorting them (neighbouring frames repeat most tokens). */
+    w->shingles += nt;
+    d->sign(&d->perm, w->ftok, nt, w->sig);
+    chaff__band_hashes(w->sig, d->bands, d->rows, d->o.seed, fps);
+    return CHAFF_OK;
+}
+
+/* The frames counterpart of sketch_one: the exact hash is that of the whole
+ * sequence; the set signed is the frames' tokens; what verification keeps
+ * (sk->sh) is the frames themselves, read from the caller's array, which
+ * lives until the chunk is decided. A mirror gets its own band hashes. */
+static chaff_status sketch_frames(worker *w, const chaff_video *v, sketch *sk, uint32_t *fps,
+                                  uint32_t *mfps)
+{
+    chaff_dedup *d = w->d;
+    size_t n = v->nframes;
+    if (n > UINT32_MAX / 2 / FRAME_TOKENS)
+        return CHAFF_E_ARG;
+    sk->exact = XXH3_128bits_withSeed(v->frames, n * sizeof *v->frames, d->o.seed);
+    sk->has_words = n > 0;
+    sk->sh = (const uint32_t *)(const void *)v->frames; /* read as uint32 pairs via memcpy */
+    sk->nsh = (uint32_t)(2 * n);
+    if (!n)
+        return CHAFF_OK;
+    chaff_status st = sign_frames(w, v->frames, n, fps);
+    if (!st && v->mirror)
+        st = sign_frames(w, v->mirror, n, mfps);
+    return st;
+}
+
 /* Sketches the next block of the chunk and publishes it; 0 when none is left. */
 static int sketch_block(worker *w)
 {
@@ -241,8 +339,13 @@ static int sketch_block(worker *w)
         return 0;
     size_t end = i + GRAB < d->ndocs ? i + GRAB : d->ndocs;
     chaff_status st = CHAFF_OK;
-    for (size_t k = i; k < end && st == CHAFF_OK; k++)
-        st = sketch_one(w, &d->docs[k], &d->sk[k], d->fps + k * d->bands);
+    if (d->videos)
+        for (size_t k = i; k < end && st == CHAFF_OK; k++)
+            st = sketch_frames(w, &d->videos[k], &d->sk[k], d->fps + k * d->bands,
+                               d->mfps ? d->mfps + k * d->bands : NULL);
+    else
+        for (size_t k = i; k < end && st == CHAFF_OK; k++)
+            st = sketch_one(w, &d->docs[k], &d->sk[k], d->fps + k * d->bands);
     atomic_store_explicit(&d->done[i / GRAB], (unsigned char)(1 + st), memory_order_release);
     return 1;
 }
@@ -316,8 +419,9 @@ static void stop_pool(chaff_dedup *d)
     d->pool_ready = 0;
 }
 
-static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *sk,
-                           const uint32_t *fps, chaff_verdict *v);
+static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
+                           const uint32_t *fps, const chaff_video *vid, const uint32_t *mfps,
+                           chaff_verdict *v);
 
 /* Record i's first cache misses in stage 2: its exact-table slot and its
  * band slots (a record without words has neither lookup). */
@@ -331,9 +435,11 @@ static void prefetch(const chaff_dedup *d, size_t i)
 
 /* Both stages for docs[0..n) (n <= CHUNK): the pool sketches, the calling
  * thread decides in record order and sketches whenever it would wait. */
-static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n, chaff_verdict *out)
+static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, const chaff_video *videos,
+                              size_t n, chaff_verdict *out)
 {
     d->docs = docs;
+    d->videos = videos;
     d->ndocs = n;
     atomic_store_explicit(&d->next, 0, memory_order_relaxed);
     for (size_t b = 0; b < (n + GRAB - 1) / GRAB; b++)
@@ -376,7 +482,9 @@ static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, size_t n, c
         for (size_t i = next; i < end && st == CHAFF_OK; i++) {
             if (i + PREFETCH < end)
                 prefetch(d, i + PREFETCH);
-            st = decide(d, &docs[i], &d->sk[i], d->fps + i * d->bands, &out[i]);
+            st = decide(d, videos ? videos[i].index : docs[i].index, &d->sk[i],
+                        d->fps + i * d->bands, videos ? &videos[i] : NULL,
+                        d->mfps ? d->mfps + i * d->bands : NULL, &out[i]);
         }
         next = end;
     }
@@ -429,13 +537,37 @@ static chaff_status candidates(chaff_dedup *d, const uint32_t *fps, size_t *coun
     return CHAFF_OK;
 }
 
-static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *sk,
-                           const uint32_t *fps, chaff_verdict *v)
+/* Frames whose mirror is given: the kept videos the mirror's candidates
+ * match, as best share and id (ties to the earlier kept video). Run before
+ * the record's own query, whose scan ends the insert needs. */
+static chaff_status mirror_best(chaff_dedup *d, const chaff_video *vid, const uint32_t *mfps,
+                                double *best, uint32_t *best_id)
+{
+    size_t nc;
+    chaff_status st = candidates(d, mfps, &nc);
+    if (st)
+        return st;
+    d->stats.candidates += nc;
+    const uint32_t *q = (const uint32_t *)(const void *)vid->mirror;
+    for (size_t i = 0; i < nc && *best < 1.0; i++) {
+        double j = chaff__store_frame_share(&d->store, d->cand[i], q, vid->nframes,
+                                            d->o.max_hamming, d->o.threshold);
+        if (j > *best) {
+            *best = j;
+            *best_id = d->cand[i];
+        }
+    }
+    return CHAFF_OK;
+}
+
+static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
+                           const uint32_t *fps, const chaff_video *vid, const uint32_t *mfps,
+                           chaff_verdict *v)
 {
     chaff__store *s = &d->store;
     v->reason = CHAFF_KEEP;
     v->similarity = 0;
-    v->duplicate_of = doc->index;
+    v->duplicate_of = index;
     d->stats.records++;
     if (!sk->has_words) { /* nothing to compare: never a duplicate */
         d->stats.kept++;
@@ -454,16 +586,21 @@ static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *s
     chaff_status st = chaff__lsh_reserve(&d->lsh, d->bands);
     if (st)
         return st;
+    double best = -1;
+    uint32_t best_id = 0;
+    if (CHAFF_UNLIKELY(mfps != NULL) && vid->mirror &&
+        (st = mirror_best(d, vid, mfps, &best, &best_id)))
+        return st;
     st = candidates(d, fps, &nc);
     if (st)
         return st;
     d->stats.candidates += nc;
     const uint32_t *q = sk->sh;
-    double best = -1;
-    uint32_t best_id = 0;
     for (size_t i = 0; i < nc && best < 1.0; i++) {
-        double j = chaff__store_jaccard(s, d->cand[i], q, sk->nsh, d->o.threshold);
-        if (j > best) { /* ties keep the earlier kept record */
+        double j = d->videos ? chaff__store_frame_share(s, d->cand[i], q, sk->nsh / 2,
+                                                        d->o.max_hamming, d->o.threshold)
+                             : chaff__store_jaccard(s, d->cand[i], q, sk->nsh, d->o.threshold);
+        if (j > best || (j == best && d->cand[i] < best_id)) { /* ties: the earlier kept */
             best = j;
             best_id = d->cand[i];
         }
@@ -475,7 +612,7 @@ static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *s
         d->stats.near++;
         return CHAFF_OK;
     }
-    if ((st = chaff__store_add(s, doc->index, sk->exact, q, sk->nsh, &id)))
+    if ((st = chaff__store_add(s, index, sk->exact, q, sk->nsh, &id)))
         return st;
     for (unsigned b = 0; b < d->bands; b++)
         chaff__lsh_insert_at(&d->lsh, fps[b], id, d->ends[b]);
@@ -485,9 +622,33 @@ static chaff_status decide(chaff_dedup *d, const chaff_doc *doc, const sketch *s
 
 chaff_status chaff_dedup_add(chaff_dedup *d, const chaff_doc *docs, size_t n, chaff_verdict *out)
 {
+    if (d->o.kind != CHAFF_KIND_TEXT)
+        return CHAFF_E_ARG;
     for (size_t base = 0; base < n; base += CHUNK) {
         size_t m = n - base < CHUNK ? n - base : CHUNK;
-        chaff_status st = run_chunk(d, docs + base, m, out + base);
+        chaff_status st = run_chunk(d, docs + base, NULL, m, out + base);
+        if (st)
+            return st;
+    }
+    return CHAFF_OK;
+}
+
+chaff_status chaff_dedup_add_frames(chaff_dedup *d, const chaff_video *videos, size_t n,
+                                    chaff_verdict *out)
+{
+    if (d->o.kind != CHAFF_KIND_FRAMES)
+        return CHAFF_E_ARG;
+    if (!d->mfps)
+        for (size_t i = 0; i < n; i++)
+            if (videos[i].mirror) { /* the first mirror seen: room for their band hashes */
+                d->mfps = chaff__alloc(&d->alloc, (size_t)CHUNK * d->bands * sizeof *d->mfps);
+                if (!d->mfps)
+                    return CHAFF_E_NOMEM;
+                break;
+            }
+    for (size_t base = 0; base < n; base += CHUNK) {
+        size_t m = n - base < CHUNK ? n - base : CHUNK;
+        chaff_status st = run_chunk(d, NULL, videos + base, m, out + base);
         if (st)
             return st;
     }

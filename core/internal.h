@@ -25,6 +25,17 @@ void chaff__zstd_free(void *opaque, void *p);
 void *chaff__zlib_alloc(void *opaque, unsigned items, unsigned size);
 void chaff__zlib_free(void *opaque, void *p);
 
+/* Set bits of x. The baseline x86-64 target has no POPCNT instruction, and
+ * __builtin_popcountll then calls a libgcc loop; this is a dozen inline
+ * operations. */
+static inline unsigned chaff__popcount64(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+}
+
 #define CHAFF_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CHAFF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define CHAFF_MIN(a, b) ((a) < (b) ? (a) : (b))

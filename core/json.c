@@ -71,6 +71,9 @@ typedef struct json_name {
 struct chaff_json {
     chaff_allocator alloc;
     json_name field, id; /* id.s NULL when there is no id field */
+    int raw_field;       /* the field may be any value; its raw JSON is handed out */
+    json_name extra;     /* raw mode: a second field handed out raw, s NULL if none */
+    char *extra_name;
     /* Blocks in use come first; cur is the one being filled, NULL when none is
      * yet in this batch. Blocks after cur are empty and kept for reuse. */
     arena_block *head, *cur;
@@ -631,7 +634,7 @@ static chaff_status parse(chaff_json *j, const char *line, size_t len, chaff_rec
 
     /* The top-level member being read: does its key name the field or the id,
      * and where does its value start. */
-    int is_field = 0, is_id = 0;
+    int is_field = 0, is_id = 0, is_extra = 0;
     const char *value_at = NULL;
 
     int field = FIELD_MISSING;
@@ -639,6 +642,7 @@ static chaff_status parse(chaff_json *j, const char *line, size_t len, chaff_rec
     const char *field_at = NULL; /* the field's value, for errors */
     const char *field_end = NULL; /* one past its closing quote */
     const char *id_s = NULL, *id_e = NULL;
+    const char *raw_s = NULL, *raw_e = NULL, *extra_s = NULL, *extra_e = NULL;
 
     const char *q;
     int esc;
@@ -666,6 +670,7 @@ key: /* p at a member's first byte */
     if (depth == 1) {
         is_field = key_is(p + 1, q, esc, &j->field, end);
         is_id = j->id.s && key_is(p + 1, q, esc, &j->id, end);
+        is_extra = CHAFF_UNLIKELY(j->extra.s != NULL) && key_is(p + 1, q, esc, &j->extra, end);
     }
     p = skip_ws(q + 1, end);
     if (p == end || *p != ':')
@@ -773,6 +778,16 @@ value_done: /* p just past a complete value inside the container at depth */
         id_s = value_at;
         id_e = p;
     }
+    if (CHAFF_UNLIKELY(j->raw_field) && depth == 1) {
+        if (is_field) {
+            raw_s = value_at;
+            raw_e = p;
+        }
+        if (is_extra) {
+            extra_s = value_at;
+            extra_e = p;
+        }
+    }
     p = skip_ws(p, end);
     if (p == end)
         return fail(j, line, p, "unexpected end of line");
@@ -821,6 +836,14 @@ finish:
         j->err_col = (size_t)(object - line) + 1;
         return CHAFF_E_FIELD_MISSING;
     }
+    if (j->raw_field) {
+        arena_rollback(j); /* a decoded string value is not needed */
+        rec->text = raw_s;
+        rec->text_len = (size_t)(raw_e - raw_s);
+        rec->extra = extra_s;
+        rec->extra_len = extra_s ? (size_t)(extra_e - extra_s) : 0;
+        return CHAFF_OK;
+    }
     if (field == FIELD_OTHER) {
         j->err = j->msg_type;
         j->err_col = (size_t)(field_at - line) + 1;
@@ -852,8 +875,8 @@ chaff_status chaff_json_parse(chaff_json *j, const char *line, size_t len, chaff
 {
     if (!j || !rec || (!line && len))
         return CHAFF_E_ARG;
-    rec->text = rec->id = NULL;
-    rec->text_len = rec->id_len = 0;
+    rec->text = rec->id = rec->extra = NULL;
+    rec->text_len = rec->id_len = rec->extra_len = 0;
     rec->field_off = rec->field_len = 0;
     j->err = NULL;
     j->err_col = 0;
@@ -933,6 +956,22 @@ chaff_status chaff_json_new(chaff_json **out, const char *field, const char *id_
     return CHAFF_OK;
 }
 
+chaff_status chaff_json_raw_field(chaff_json *j, const char *extra_field)
+{
+    j->raw_field = 1;
+    if (!extra_field)
+        return CHAFF_OK;
+    size_t n = strlen(extra_field);
+    char *name = chaff__alloc(&j->alloc, n + 1);
+    if (!name)
+        return CHAFF_E_NOMEM;
+    memcpy(name, extra_field, n + 1);
+    chaff__free(&j->alloc, j->extra_name);
+    j->extra_name = name;
+    set_name(&j->extra, name, n);
+    return CHAFF_OK;
+}
+
 const char *chaff_json_error(const chaff_json *j, size_t *column)
 {
     if (column)
@@ -957,5 +996,6 @@ void chaff_json_free(chaff_json *j)
         chaff__free(&a, b);
         b = next;
     }
+    chaff__free(&a, j->extra_name);
     chaff__free(&a, j);
 }

@@ -16,6 +16,7 @@ static const chaff_param_info params[] = {
     { "bands", 0, CHAFF_MAX_PERM, 0, "LSH bands (0 = chosen from the threshold)" },
     { "rows", 0, CHAFF_MAX_PERM, 0, "LSH rows per band (0 = chosen from the threshold)" },
     { "threads", 0, 1024, 0, "worker threads (0 = all cores)" },
+    { "max-hamming", 0, 64, 12, "frames: bits in which two matching frames may differ" },
 };
 
 const chaff_param_info *chaff_params(size_t *count)
@@ -37,6 +38,8 @@ void chaff_options_default(chaff_options *o)
     o->threads = 0;
     o->simd = CHAFF_SIMD_AUTO;
     o->method = CHAFF_METHOD_MINHASH;
+    o->kind = CHAFF_KIND_TEXT;
+    o->max_hamming = (unsigned)params[6].def;
 }
 
 static chaff_status fail(char *why, size_t cap, const char *msg)
@@ -84,6 +87,10 @@ chaff_status chaff_options_check(const chaff_options *o, char *why, size_t cap)
         return fail(why, cap, "unknown method");
     if (o->simd > CHAFF_SIMD_NEON)
         return fail(why, cap, "unknown SIMD path");
+    if (o->kind > CHAFF_KIND_FRAMES)
+        return fail(why, cap, "unknown record kind");
+    if (out_of(o->max_hamming, &params[6]))
+        return out_of_range(why, cap, &params[6], "");
     return CHAFF_OK;
 }
 

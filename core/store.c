@@ -16,6 +16,12 @@ void chaff__store_init(chaff__store *s, const chaff_allocator *a)
 {
     memset(s, 0, sizeof *s);
     s->alloc = chaff__allocator(a);
+    s->keep_cap = CHAFF_VERIFY_CAP;
+}
+
+void chaff__store_keep_all(chaff__store *s)
+{
+    s->keep_cap = SIZE_MAX;
 }
 
 void chaff__store_free(chaff__store *s)
@@ -112,7 +118,9 @@ chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
         return st;
     if ((s->n + 1) * 4 > s->table_cap * 3 && (st = grow_table(s)))
         return st;
-    size_t keep = n > CHAFF_VERIFY_CAP ? CHAFF_VERIFY_CAP : n;
+    size_t keep = n > s->keep_cap ? s->keep_cap : n;
+    if (keep >= 1u << 31) /* the length field's top bit marks samples */
+        return CHAFF_E_NOMEM;
     if (!s->nseg || s->seg_used + keep > CHAFF__SEGMENT) {
         if (s->nseg == s->segcap) {
             size_t cap = s->segcap ? s->segcap * 2 : 16;
@@ -120,11 +128,14 @@ chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
                 return CHAFF_E_NOMEM;
             s->segcap = cap;
         }
-        uint32_t *g = chaff__alloc(&s->alloc, CHAFF__SEGMENT * sizeof *g);
+        /* a record larger than a segment (only frames are) gets its own */
+        size_t segsize = keep > CHAFF__SEGMENT ? keep : CHAFF__SEGMENT;
+        uint32_t *g = chaff__alloc(&s->alloc, segsize * sizeof *g);
         if (!g)
             return CHAFF_E_NOMEM;
         s->seg[s->nseg++] = g;
         s->seg_used = 0;
+        s->big_bytes += (segsize - CHAFF__SEGMENT) * sizeof *g;
     }
     uint32_t *dst = s->seg[s->nseg - 1] + s->seg_used;
     s->seg_used += keep;
@@ -185,9 +196,57 @@ double chaff__store_jaccard(const chaff__store *s, uint32_t id, const uint32_t *
     return uni ? (double)inter / (double)uni : 0.0;
 }
 
+/* The loop is in core/frame_share.h, compiled here for the baseline and in
+ * frame_share_popcnt.c with POPCNT, which makes it about 3x faster: on
+ * unrelated candidates it is most of the verification time. */
+#define CHAFF_FRAME_SHARE_FN frame_share_baseline
+#include "frame_share.h"
+
+typedef size_t (*share_fn)(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                           unsigned max_hamming, size_t max_missed);
+
+static share_fn pick_share(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("popcnt"))
+        return chaff__frame_share_popcnt;
+#endif
+    return frame_share_baseline;
+}
+
+double chaff__store_frame_share(const chaff__store *s, uint32_t id, const uint32_t *q, size_t n,
+                                unsigned max_hamming, double min_share)
+{
+    static share_fn fn; /* the same value from every thread: a benign race */
+    if (CHAFF_UNLIKELY(!fn))
+        fn = pick_share();
+    const uint32_t *k = s->set[id];
+    size_t m = (s->len[id] & ~CHAFF__TRUNCATED) / 2;
+    const uint32_t *a = q, *b = k; /* a: the shorter */
+    size_t na = n, nb = m;
+    if (m < n) {
+        a = k;
+        b = q;
+        na = m;
+        nb = n;
+    }
+    if (!na)
+        return 0.0;
+    /* The most misses the share allows: the largest x with (na - x) / na >=
+     * min_share, computed the way the result is, so pairs exactly at it stay. */
+    size_t max_missed = 0;
+    while (max_missed < na && (double)(na - max_missed - 1) / (double)na >= min_share)
+        max_missed++;
+    size_t matched = fn(a, na, b, nb, max_hamming, max_missed);
+    if (matched == SIZE_MAX)
+        return -1.0;
+    return (double)matched / (double)na;
+}
+
 size_t chaff__store_bytes(const chaff__store *s)
 {
-    return s->cap * (sizeof *s->index + sizeof *s->exact + sizeof *s->set + sizeof *s->len) +
+    return s->big_bytes + s->cap * (sizeof *s->index + sizeof *s->exact + sizeof *s->set + sizeof *s->len) +
            s->nseg * (size_t)CHAFF__SEGMENT * sizeof(uint32_t) + s->segcap * sizeof *s->seg +
            s->table_cap * sizeof *s->table;
 }

@@ -23,6 +23,8 @@ typedef struct chaff__store {
     size_t nseg, segcap, seg_used;
     uint32_t *table;         /* exact-hash table of kept ids, UINT32_MAX = empty */
     size_t table_cap;
+    size_t keep_cap;         /* values kept per record: CHAFF_VERIFY_CAP, or all of them */
+    size_t big_bytes;        /* what segments larger than CHAFF__SEGMENT add */
 } chaff__store;
 
 #define CHAFF__TRUNCATED 0x80000000u
@@ -46,9 +48,24 @@ chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
 /* Jaccard similarity of the full sorted set q[0..n) with kept record id: exact
  * when that record's set was stored whole, a bottom-k estimate otherwise.
  * Returns a value < 0 when the sizes alone rule out reaching min_j. */
+/* Frame records are kept whole (verification needs every frame): set before
+ * the first add. Their values are 64-bit frame hashes as pairs of uint32. */
+void chaff__store_keep_all(chaff__store *s);
+
+/* Share of the frames of the shorter of (kept record id, q[0..n)) that have a
+ * frame in the other within max_hamming bits; q and the kept record are frame
+ * hashes as uint32 pairs (n counts frames). Returns a value < 0 as soon as the
+ * share cannot reach min_share. */
+double chaff__store_frame_share(const chaff__store *s, uint32_t id, const uint32_t *q, size_t n,
+                                unsigned max_hamming, double min_share);
+
 double chaff__store_jaccard(const chaff__store *s, uint32_t id, const uint32_t *q, size_t n,
                             double min_j);
 
 size_t chaff__store_bytes(const chaff__store *s);
+
+/* core/frame_share_popcnt.c: the loop of chaff__store_frame_share() with POPCNT */
+size_t chaff__frame_share_popcnt(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                                 unsigned max_hamming, size_t max_missed);
 
 #endif

@@ -9,6 +9,7 @@
  *   4. deduplicating                 chaff_dedup_*  (texts in order -> keep/drop verdicts)
  *   5. signatures                    chaff_sketch_* (a text -> its MinHash signature)
  *   6. writing                       chaff_writer_* (bytes -> plain, zstd or gzip)
+ *   7. frame hashes                  chaff_frame_* (a grayscale frame -> a 64-bit hash)
  *
  * The library opens no files and never exits: bytes come in and go out through
  * callbacks the caller supplies, and every failure is returned as a chaff_status.
@@ -116,6 +117,20 @@ CHAFF_API int chaff_simd_supported(unsigned simd);
 /* The path AUTO (or a supported choice) resolves to on this CPU. */
 CHAFF_API unsigned chaff_simd_resolve(unsigned simd);
 
+/* What a dedup engine compares. Text records go through chaff_dedup_add();
+ * frame-hash records (videos) through chaff_dedup_add_frames(). */
+typedef enum chaff_record_kind {
+    CHAFF_KIND_TEXT = 0,
+    /* Records are sequences of 64-bit frame hashes (section 7). Two records
+     * are near-duplicates when at least a share `threshold` of the frames of
+     * the shorter one have a frame in the other within `max_hamming` bits;
+     * exact duplicates when their sequences are equal. Candidates come from
+     * MinHash/LSH over frame tokens: 8 per frame, each a hash of 16 of the 63
+     * AC bits, so a frame pair d bits apart shares a token with probability
+     * about (1 - d/63)^16. Default banding: num_perm / 2 bands of 2 rows. */
+    CHAFF_KIND_FRAMES = 1
+} chaff_record_kind;
+
 /* All tunables in one struct. Always start from chaff_options_default(), which
  * also sets sizeof_options so that the struct can grow without breaking callers
  * compiled against an older header. */
@@ -132,6 +147,8 @@ typedef struct chaff_options {
     unsigned simd;           /* chaff_simd */
     unsigned method;         /* chaff_method */
     chaff_allocator alloc;
+    unsigned kind;           /* chaff_record_kind: what the records are */
+    unsigned max_hamming;    /* frames: bits two frames may differ in and still match */
 } chaff_options;
 
 CHAFF_API void chaff_options_default(chaff_options *opts);
@@ -217,6 +234,8 @@ typedef struct chaff_record {
     size_t id_len;
     size_t field_off;        /* where the text field's raw JSON value (quotes */
     size_t field_len;        /* included) lies in the line, to splice in a new one */
+    const char *extra;       /* chaff_json_raw_field()'s extra field, NULL if absent */
+    size_t extra_len;
 } chaff_record;
 
 /* field: the name of the string field holding the text. id_field: NULL, or the
@@ -234,6 +253,11 @@ CHAFF_API chaff_status chaff_json_new(chaff_json **out, const char *field, const
 CHAFF_API chaff_status chaff_json_parse(chaff_json *j, const char *line, size_t len,
                                         chaff_record *rec);
 CHAFF_API const char *chaff_json_error(const chaff_json *j, size_t *column);
+/* From now on the field may hold any JSON value (an array of frame hashes,
+ * say), and rec->text is its raw JSON text, pointing into the line. When
+ * extra_field is not NULL, that top-level field's raw value (if present) goes
+ * to rec->extra the same way. */
+CHAFF_API chaff_status chaff_json_raw_field(chaff_json *j, const char *extra_field);
 CHAFF_API void chaff_json_reset(chaff_json *j);
 CHAFF_API void chaff_json_free(chaff_json *j);
 
@@ -284,6 +308,22 @@ CHAFF_API chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *o
  * depend only on the texts and their order, never on n or on threads. */
 CHAFF_API chaff_status chaff_dedup_add(chaff_dedup *d, const chaff_doc *docs, size_t n,
                                        chaff_verdict *out);
+
+/* A video: its frame hashes in time order (an image is one frame). */
+typedef struct chaff_video {
+    const uint64_t *frames;
+    size_t nframes;
+    uint64_t index;          /* the caller's record number, echoed in duplicate_of */
+    /* NULL, or the nframes hashes of the horizontally flipped frames: then
+     * the video is also a duplicate of a kept video its mirror matches. */
+    const uint64_t *mirror;
+} chaff_video;
+
+/* chaff_dedup_add() for an engine made with kind CHAFF_KIND_FRAMES (else
+ * CHAFF_E_ARG). A verdict's similarity is the verified share of matched frames
+ * of the shorter video. A video with no frames is always kept. */
+CHAFF_API chaff_status chaff_dedup_add_frames(chaff_dedup *d, const chaff_video *videos,
+                                              size_t n, chaff_verdict *out);
 CHAFF_API void chaff_dedup_get_stats(const chaff_dedup *d, chaff_dedup_stats *stats);
 CHAFF_API void chaff_dedup_free(chaff_dedup *d);
 
@@ -408,6 +448,92 @@ CHAFF_API chaff_status chaff_filter_explain(chaff_filter *f, const char *text, s
                                             chaff_explain_fn fn, void *user,
                                             chaff_filter_verdict *out);
 CHAFF_API void chaff_filter_free(chaff_filter *f);
+
+/* ---------------------------------------------------------------------------
+ * 8. Frame hashes
+ *
+ * Perceptual hashes of 8-bit grayscale frames, for finding re-encoded, scaled,
+ * cropped, shifted or letterboxed copies of videos and images. A video is the
+ * sequence of its frames' hashes (see chaff_dedup_add_frames()).
+ *
+ * Bit order: a hash is read like its 16 hex digits, most significant first.
+ * Cell (row r, column c) of the 8x8 grid is bit 63 - (8 * r + c), so the first
+ * hex digit holds cells (0,0)..(0,3) and the last one cells (7,4)..(7,7).
+ * ------------------------------------------------------------------------- */
+
+/* A frame: height rows of width bytes, row y starting at pix + y * stride. */
+typedef struct chaff_gray {
+    const uint8_t *pix;
+    unsigned width, height;
+    size_t stride;
+} chaff_gray;
+
+/* Pixels left out at each edge of a frame. */
+typedef struct chaff_crop {
+    unsigned left, top, right, bottom;
+} chaff_crop;
+
+/* A pixel above this level is not border black. Studio-range black is 16 and
+ * lossy codecs ring a few levels around it, so 32 keeps both inside. */
+#define CHAFF_BORDER_LEVEL 32
+
+/* The black border of one frame: the rows at the top and bottom, then the
+ * columns at the left and right (within the rows left), in which at most
+ * 1 pixel in 32 is brighter than CHAFF_BORDER_LEVEL. Returns 1 when the whole
+ * frame is dark (no estimate: a fade or a black frame says nothing about the
+ * border), else 0. */
+CHAFF_API int chaff_frame_border(const chaff_gray *f, chaff_crop *border);
+
+/* One crop for a whole video from its frames' estimates. Dark scenes make a
+ * single frame's border look too wide, so the video's border at each edge is
+ * the narrowest seen over its non-dark frames; at most 3/8 of the width or
+ * height goes at each edge. A caller can feed every frame or a sample. */
+typedef struct chaff_border_acc {
+    unsigned width, height;  /* of every frame fed */
+    uint64_t frames, dark;   /* frames fed, frames with no estimate */
+    chaff_crop narrowest;
+} chaff_border_acc;
+
+CHAFF_API void chaff_border_acc_init(chaff_border_acc *a, unsigned width, unsigned height);
+/* CHAFF_E_ARG when the frame's size differs from the accumulator's. */
+CHAFF_API chaff_status chaff_border_acc_add(chaff_border_acc *a, const chaff_gray *f);
+/* The crop to hash the video's frames with (all zero when no frame had one). */
+CHAFF_API void chaff_border_acc_crop(const chaff_border_acc *a, chaff_crop *crop);
+
+/* Area averaging of the frame inside crop to out_w x out_h values (row-major):
+ * an exact box filter. Output cell (i, j) is the mean of the source over the
+ * rectangle [j*W/out_w, (j+1)*W/out_w) x [i*H/out_h, (i+1)*H/out_h) of the
+ * cropped W x H region, source pixels counted by the fraction of them inside.
+ * Weights are overlap areas counted in 1/(out_w*out_h) pixel units, so the
+ * weighted sums are exact integers and each value is one division of them.
+ * CHAFF_E_ARG when the crop leaves nothing or out_w or out_h is 0 or over 64. */
+CHAFF_API chaff_status chaff_area_shrink(const chaff_gray *f, const chaff_crop *crop,
+                                         unsigned out_w, unsigned out_h, double *out);
+
+typedef enum chaff_frame_hash_kind {
+    /* DCT hash: area shrink to 32x32, 2-D DCT-II, the 8x8 block of lowest
+     * frequencies (row r = vertical frequency, column c = horizontal). The
+     * DC coefficient measures only brightness, which the hash must ignore,
+     * so it is left out: its bit (the top bit) is always 0. Each other bit
+     * is 1 when its coefficient is above the median of the 63 AC ones (the
+     * 32nd smallest), so a frame with distinct coefficients has 31 bits set.
+     * A flat frame hashes to 0. */
+    CHAFF_FRAME_PHASH = 0,
+    /* Difference hash: area shrink to 9 columns x 8 rows, bit (r, c) = 1 when
+     * cell (r, c + 1) is brighter than cell (r, c). Cheaper and weaker: smooth
+     * gradients and flat frames hash alike (all ones, or all zeros). */
+    CHAFF_FRAME_DHASH = 1
+} chaff_frame_hash_kind;
+
+/* The hash of the frame inside crop (NULL = whole frame). When mirror is not
+ * NULL it also gets the hash of the horizontally flipped frame, so a flipped
+ * copy can be matched. CHAFF_E_ARG as for chaff_area_shrink(), or on an
+ * unknown kind. */
+CHAFF_API chaff_status chaff_frame_hash(const chaff_gray *f, const chaff_crop *crop,
+                                        unsigned kind, uint64_t *hash, uint64_t *mirror);
+
+/* Number of bits in which a and b differ. */
+CHAFF_API unsigned chaff_hamming(uint64_t a, uint64_t b);
 
 #ifdef __cplusplus
 }

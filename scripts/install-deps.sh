@@ -3,10 +3,11 @@
 # Idempotent: asks dpkg what is already there and installs only what is missing,
 # so a second `make run` costs nothing and a machine without network still works
 # once everything is in place. The last line is text, not tools: scripts/make-corpus.sh
-# builds the accuracy test's corpus from those packages' documentation.
+# builds the accuracy test's corpus from those packages' documentation. ffmpeg
+# makes and decodes the video test's videos (the test is skipped without it).
 set -eu
 pkgs="gcc make cmake pkg-config libxxhash-dev libzstd-dev zlib1g-dev libsimde-dev \
-libcmocka-dev libutf8proc-dev zstd gzip python3 xxhash \
+libcmocka-dev libutf8proc-dev zstd gzip python3 xxhash ffmpeg \
 manpages manpages-dev perl-doc fortunes-min fortunes"
 missing=""
 for p in $pkgs; do
