@@ -108,6 +108,9 @@ static void usage(FILE *f)
           "Filtering in the same pass (see chaff filter --help; filtered records never\n"
           "enter the index): --filter, --set, --rules, --phrases, --decontaminate,\n"
           "--decontam-n, --explain, --rewrite\n"
+          "With --format frames, --filter video drops degenerate videos instead:\n"
+          "video.too_short, video.blank, video.frozen (--set video.min_frames=N,\n"
+          "video.blank_bits=N, video.max_blank_share=S, video.frozen_bits=N)\n"
           "\n"
           "Similarity:\n",
           f);
