@@ -31,7 +31,8 @@ typedef struct args {
     const char **inputs;
     int ninputs;
     /* filtering */
-    const char *filter;      /* --filter presets, or NULL */
+    const char *filter;      /* --filter presets, or NULL; several are joined */
+    char *filter_joined;
     const char **sets, **rules, **phrases, **refs;
     int nsets, nrules, nphrases, nrefs;
     unsigned decontam_n;     /* 0: the library's default */
@@ -309,7 +310,17 @@ static int parse_args(int argc, char **argv, args *a)
                 return EXIT_USAGE;
             }
         if (!strcmp(flag, "--filter")) {
-            a->filter = val;
+            if (a->filter) { /* repeated: the presets of each, in order */
+                size_t n = strlen(a->filter) + strlen(val) + 2;
+                char *j = malloc(n);
+                if (!j)
+                    return EXIT_NOMEM;
+                snprintf(j, n, "%s,%s", a->filter, val);
+                free(a->filter_joined);
+                a->filter = a->filter_joined = j;
+            } else {
+                a->filter = val;
+            }
         } else if (!strcmp(flag, "--set")) {
             if (!strchr(val, '='))
                 rc = bad_value(flag, val, "NAME=VALUE");
@@ -444,6 +455,10 @@ static int parse_args(int argc, char **argv, args *a)
     if (!filtering && (a->nsets || a->nphrases || a->explain || a->decontam_n || a->rewrite)) {
         cli_msg("--set, --phrases, --explain, --decontam-n and --rewrite need --filter, --rules "
                 "or --decontaminate");
+        return EXIT_USAGE;
+    }
+    if (a->rewrite && !a->output) {
+        cli_msg("--rewrite changes what -o writes: give -o FILE");
         return EXIT_USAGE;
     }
     if (a->rewrite && a->format == FORMAT_TEXT) {
@@ -594,7 +609,9 @@ static int put_number(cli_output *o, double v)
 {
     if (v != v || v - v != 0)
         return put_lit(o, "null");
-    return cli_output_printf(o, "%.6g", v);
+    if (v > -1e15 && v < 1e15 && v == (double)(long long)v)
+        return cli_output_printf(o, "%lld", (long long)v); /* counts stay exact */
+    return cli_output_printf(o, "%.10g", v);
 }
 
 /* ,"id":VALUE (null when the record has none or could not be read) */
@@ -1045,7 +1062,11 @@ static int write_filter_stats(run *r, cli_output *o)
             first = 0;
         }
     bad |= put_lit(o, "},\"filter\":{\"presets\":\"");
-    bad |= put_json_string(o, r->a->filter ? r->a->filter : "");
+    const char *name;
+    if (r->vfilter)
+        bad |= put_lit(o, "video");
+    for (size_t k = 0; r->filter && (name = chaff_filter_preset_on(r->filter, k)) != NULL; k++)
+        bad |= cli_output_printf(o, "%s%s", k ? "," : "", name);
     bad |= put_lit(o, "\"");
     size_t np;
     if (r->vfilter) {
@@ -1087,7 +1108,7 @@ static int write_stats(run *r, cli_output *o, double secs)
             "\"peak_rss_bytes\":%llu,\"threads\":%u",
             chaff_version_string(), records, records - r->filtered - invalid,
             (unsigned long long)r->filtered, invalid, (unsigned long long)r->bytes, secs, rps,
-            mbps, (unsigned long long)cli_peak_rss(), r->a->o.threads);
+            mbps, (unsigned long long)cli_peak_rss(), chaff_filter_threads(r->filter));
         bad |= write_filter_stats(r, o);
         bad |= put_lit(o, "}\n");
         return bad ? write_failed(o, r->a->stats) : 0;
@@ -1195,9 +1216,13 @@ static int load_reference(run *r, int idx)
             const chaff_line *l = &r->lines[i];
             const char *text = l->data;
             size_t len = l->len;
+            if (l->lineno == 1 && len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+                text += 3; /* a byte order mark starts the file, not the record */
+                len -= 3;
+            }
             if (format == FORMAT_JSONL) {
                 chaff_record rec;
-                st = chaff_json_parse(r->json, l->data, l->len, &rec);
+                st = chaff_json_parse(r->json, text, len, &rec);
                 if (st == CHAFF_OK) {
                     text = rec.text;
                     len = rec.text_len;
@@ -1257,6 +1282,10 @@ static int start_filter(run *r)
     }
     if (st) {
         cli_msg("--filter: %s", why);
+        return EXIT_USAGE;
+    }
+    if (!chaff_filter_preset_on(r->filter, 0) && !a->nrules && !a->nrefs) {
+        cli_msg("nothing to filter: --filter names no preset");
         return EXIT_USAGE;
     }
     for (int i = 0; i < a->nrules + a->nphrases; i++) {
@@ -1324,6 +1353,7 @@ static int open_output(cli_output **o, const char *path)
 
 static void free_args(args *a)
 {
+    free(a->filter_joined);
     free(a->inputs);
     free(a->sets);
     free(a->rules);

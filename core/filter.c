@@ -242,6 +242,16 @@ void chaff_filter_free(chaff_filter *f)
     chaff__free(&f->alloc, f);
 }
 
+const char *chaff_filter_preset_on(const chaff_filter *f, size_t k)
+{
+    return k < f->norder ? PRESETS[f->order[k]]->name : NULL;
+}
+
+unsigned chaff_filter_threads(const chaff_filter *f)
+{
+    return f->threads;
+}
+
 /* ---- thresholds and rules files ------------------------------------------ */
 
 int chaff_filter_param_value(const chaff_filter *f, size_t i, double *value)
@@ -273,16 +283,22 @@ chaff_status chaff_filter_set(chaff_filter *f, const char *name, const char *val
     while (pre + 1 < NPRESETS && f->param_base[pre + 1] <= i)
         pre++;
     if (!f->on[pre]) {
-        say(why, why_cap, "%s: preset '%s' is not on (add it with --filter %s)", name,
-            PRESETS[pre]->name, PRESETS[pre]->name);
+        say(why, why_cap, "%s: preset '%s' is not on (name it in --filter or a 'filter =' line)",
+            name, PRESETS[pre]->name);
         return CHAFF_E_ARG;
+    }
+    /* decimal numbers only: strtod would also take hex, "inf", "nan" and blanks */
+    int digits = 0, other = 0;
+    for (const char *c = value; *c; c++) {
+        if (*c >= '0' && *c <= '9')
+            digits = 1;
+        else if (!strchr("+-.eE", *c))
+            other = 1;
     }
     char *end;
     errno = 0;
     double v = strtod(value, &end);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (!*value || *end || errno == ERANGE || !isfinite(v)) {
+    if (!digits || other || *end || errno == ERANGE || !isfinite(v)) {
         say(why, why_cap, "%s: '%s' is not a number", name, value);
         return CHAFF_E_ARG;
     }
@@ -308,29 +324,34 @@ static const char *trim(char *s)
     return s;
 }
 
-chaff_status chaff_filter_load_rules(chaff_filter *f, const char *text, size_t len,
-                                     const char *origin, char *why, size_t why_cap)
+/* One pass over a rules file: pass 0 applies only the "filter =" lines, pass 1
+ * only the thresholds, so that a threshold may come before its preset's line. */
+static chaff_status rules_pass(chaff_filter *f, int pass, const char *text, size_t len,
+                               const char *origin, char *why, size_t why_cap)
 {
     char line[1024], inner[512];
     size_t lineno = 0, pos = 0;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+        pos = 3; /* a byte order mark starts the file, not its first name */
     while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-        lineno++;
-        if (n >= sizeof line) {
-            say(why, why_cap, "%s:%zu: line too long", origin, lineno);
-            return CHAFF_E_ARG;
-        }
-        memcpy(line, text + pos, n);
-        line[n] = 0;
+        const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos;
         pos += n + (nl != NULL);
-        if (memchr(line, 0, n)) {
+        lineno++;
+        if (memchr(s, 0, n)) {
             say(why, why_cap, "%s:%zu: a NUL byte: not a rules file", origin, lineno);
             return CHAFF_E_ARG;
         }
-        char *hash = strchr(line, '#');
+        const char *hash = memchr(s, '#', n);
         if (hash)
-            *hash = 0;
+            n = (size_t)(hash - s); /* a comment may be as long as it likes */
+        if (n >= sizeof line) {
+            say(why, why_cap, "%s:%zu: line too long (over %zu bytes)", origin, lineno,
+                sizeof line - 1);
+            return CHAFF_E_ARG;
+        }
+        memcpy(line, s, n);
+        line[n] = 0;
         const char *l = trim(line);
         if (!*l)
             continue;
@@ -341,17 +362,24 @@ chaff_status chaff_filter_load_rules(chaff_filter *f, const char *text, size_t l
         }
         *eq = 0;
         const char *name = trim((char *)l), *value = trim(eq + 1);
-        chaff_status st;
-        if (!strcmp(name, "filter"))
-            st = enable(f, value, inner, sizeof inner);
-        else
-            st = chaff_filter_set(f, name, value, inner, sizeof inner);
+        int is_filter = !strcmp(name, "filter");
+        if (is_filter != (pass == 0))
+            continue;
+        chaff_status st = is_filter ? enable(f, value, inner, sizeof inner)
+                                    : chaff_filter_set(f, name, value, inner, sizeof inner);
         if (st) {
             say(why, why_cap, "%s:%zu: %s", origin, lineno, inner);
             return st;
         }
     }
     return CHAFF_OK;
+}
+
+chaff_status chaff_filter_load_rules(chaff_filter *f, const char *text, size_t len,
+                                     const char *origin, char *why, size_t why_cap)
+{
+    chaff_status st = rules_pass(f, 0, text, len, origin, why, why_cap);
+    return st ? st : rules_pass(f, 1, text, len, origin, why, why_cap);
 }
 
 /* ---- phrases and references ---------------------------------------------- */
@@ -401,8 +429,11 @@ static char *copy(const chaff_allocator *a, const char *s, size_t n)
 chaff_status chaff_filter_add_phrases(chaff_filter *f, const char *text, size_t len,
                                       const char *origin, char *why, size_t why_cap)
 {
-    if (f->phrases)
+    if (f->phrases) {
+        say(why, why_cap, "%s: phrases must be added before the first record is judged",
+            origin);
         return CHAFF_E_ARG;
+    }
     if (!f->on[CHAFF__SLOT_SYNTHETIC]) {
         say(why, why_cap, "%s: phrases are for the synthetic preset, which is not on "
                           "(add it with --filter synthetic)", origin);
@@ -450,13 +481,23 @@ static chaff_status ready(chaff_filter *f)
     }
     if (!f->on[CHAFF__SLOT_SYNTHETIC] || f->phrases)
         return CHAFF_OK;
-    chaff_status st = build_phrases(&f->phrases, &f->alloc, 0, (const char *const *)f->ptext,
-                                    f->plen, (const char *const *)f->pname, f->nphr, NULL, 0);
+    chaff__phrases *ps;
+    chaff_status st = build_phrases(&ps, &f->alloc, 0, (const char *const *)f->ptext, f->plen,
+                                    (const char *const *)f->pname, f->nphr, NULL, 0);
     if (st)
         return st == CHAFF_E_NOMEM ? st : CHAFF_E_ARG;
-    for (unsigned t = 0; t < f->threads; t++)
-        if ((st = chaff__synthetic_use(&f->workers[t].w, f->phrases)))
-            return st;
+    /* every worker judges with the same set, or none has it and the next
+     * call tries again */
+    for (unsigned t = 0; t < f->threads && !st; t++)
+        st = chaff__synthetic_use(&f->workers[t].w, ps);
+    if (st) {
+        for (unsigned t = 0; t < f->threads; t++)
+            if (f->workers[t].w.slot[CHAFF__SLOT_SYNTHETIC])
+                chaff__synthetic_use(&f->workers[t].w, NULL);
+        chaff__phrases_free(ps);
+        return st;
+    }
+    f->phrases = ps;
     return CHAFF_OK;
 }
 

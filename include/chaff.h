@@ -46,7 +46,7 @@ extern "C" {
  * ------------------------------------------------------------------------- */
 
 #define CHAFF_VERSION_MAJOR 0
-#define CHAFF_VERSION_MINOR 1
+#define CHAFF_VERSION_MINOR 2
 #define CHAFF_VERSION_PATCH 0
 #define CHAFF_VERSION_NUMBER \
     (CHAFF_VERSION_MAJOR * 10000 + CHAFF_VERSION_MINOR * 100 + CHAFF_VERSION_PATCH)
@@ -233,7 +233,9 @@ typedef struct chaff_record {
     const char *id;          /* the id field's raw JSON value, NULL if absent */
     size_t id_len;
     size_t field_off;        /* where the text field's raw JSON value (quotes */
-    size_t field_len;        /* included) lies in the line, to splice in a new one */
+    size_t field_len;        /* included) lies in the line given to chaff_json_parse
+                              * (the last one when the key repeats), to splice in
+                              * a new one; 0 and 0 when parsing failed */
     const char *extra;       /* chaff_json_raw_field()'s extra field, NULL if absent */
     size_t extra_len;
 } chaff_record;
@@ -367,7 +369,11 @@ CHAFF_API void chaff_writer_free(chaff_writer *w);
  * defaults), synthetic (assistant refusals and boilerplate) and degenerate
  * (loops, mojibake, broken text), plus decontamination against reference
  * texts. A record is dropped by the first rule it fails: presets run in the
- * order they were named, decontamination last.
+ * order they were turned on, decontamination last.
+ *
+ * A chaff_filter is used by one thread at a time: chaff_filter_run spreads its
+ * own work over its workers, and no two calls on one filter may overlap.
+ * Configure it (presets, thresholds, phrases, references) before judging.
  * ------------------------------------------------------------------------- */
 
 typedef struct chaff_filter chaff_filter;
@@ -384,7 +390,9 @@ typedef struct chaff_filter_param {
 
 /* Every parameter of every preset, in preset order. */
 CHAFF_API const chaff_filter_param *chaff_filter_params(size_t *count);
-/* The presets' names in their canonical order, and a one-line description. */
+/* For listing: the presets in their canonical order, then "decontam" (which
+ * is not named in a preset list: it is on when references are added), then
+ * NULL; *what gets a one-line description. */
 CHAFF_API const char *chaff_filter_preset_name(size_t i, const char **what);
 
 /* presets: a comma-separated list such as "gopher,c4,fineweb" (may be empty
@@ -393,36 +401,51 @@ CHAFF_API const char *chaff_filter_preset_name(size_t i, const char **what);
  * says why in why[0..why_cap). */
 CHAFF_API chaff_status chaff_filter_new(chaff_filter **out, const char *presets, unsigned threads,
                                         const chaff_allocator *alloc, char *why, size_t why_cap);
+/* The k-th preset that is on, in the order they run; NULL past the last. */
+CHAFF_API const char *chaff_filter_preset_on(const chaff_filter *f, size_t k);
+/* Workers chaff_filter_run uses (0 asked for all cores: this says how many). */
+CHAFF_API unsigned chaff_filter_threads(const chaff_filter *f);
 
-/* Sets one threshold, "gopher.min_doc_words" to "20". Its preset must be on. */
+/* Sets one threshold, "gopher.min_doc_words" to "20": a decimal number (no
+ * hex, no blanks), whole where the parameter is, within its range. Its preset
+ * must be on. */
 CHAFF_API chaff_status chaff_filter_set(chaff_filter *f, const char *name, const char *value,
                                         char *why, size_t why_cap);
 
-/* A rules file: one "name = value" per line ("filter = gopher,c4" turns presets
- * on; other names are thresholds as for chaff_filter_set); '#' starts a
- * comment. Errors say "origin:LINE: what" in why. */
+/* A rules file: one "name = value" per line; "filter = gopher,c4" turns presets
+ * on (after those already on), any other name is a threshold as for
+ * chaff_filter_set. Every "filter =" line is applied before the thresholds,
+ * wherever it stands. '#' starts a comment anywhere; blank lines are skipped;
+ * a line is at most 1023 bytes before its comment; a leading byte order mark
+ * is skipped. Errors say "origin:LINE: what" in why. */
 CHAFF_API chaff_status chaff_filter_load_rules(chaff_filter *f, const char *text, size_t len,
                                                const char *origin, char *why, size_t why_cap);
 
-/* Extra phrase patterns for the synthetic preset, in the syntax of the bundled
- * list (see README). Errors say "origin:LINE: what" in why. */
+/* Extra phrase patterns for the synthetic preset (which must be on), in the
+ * syntax of the bundled list (see README), before the first record is judged.
+ * Errors say "origin:LINE: what" in why. */
 CHAFF_API chaff_status chaff_filter_add_phrases(chaff_filter *f, const char *text, size_t len,
                                                 const char *origin, char *why, size_t why_cap);
 
-/* Decontamination: n-gram length in normalised words (default 13); set it
- * before adding references. */
+/* Decontamination: n-gram length in normalised words (1..1024, default 13);
+ * only before the first reference is added (else CHAFF_E_ARG). */
 CHAFF_API chaff_status chaff_filter_set_decontam_n(chaff_filter *f, unsigned n);
-/* Adds one reference text; ref is the caller's name for it (reported back). */
+/* Adds one reference text; ref is the caller's name for it (reported back).
+ * A reference shorter than n words adds nothing. */
 CHAFF_API chaff_status chaff_filter_add_reference(chaff_filter *f, const char *text, size_t len,
                                                   uint64_t ref);
 
 typedef struct chaff_filter_verdict {
     int32_t rule;            /* -1 kept, else a rule number for chaff_filter_rule_name */
-    double value;            /* the measured value that failed the rule */
-    uint64_t ref;            /* decontamination: the reference that shares an n-gram */
+    double value;            /* the value the rule measured (c4.lorem_ipsum and
+                              * c4.curly_bracket: 1; decontam: the word at which
+                              * the shared n-gram starts in the record) */
+    uint64_t ref;            /* decontam: the reference that holds the n-gram */
 } chaff_filter_verdict;
 
-/* Judges docs[0..n) independently (in parallel); out[i] for docs[i]. */
+/* Judges docs[0..n) independently, on the filter's workers; out[i] for
+ * docs[i], the same for any number of threads. On failure (CHAFF_E_NOMEM) out
+ * is partly written and must not be used. */
 CHAFF_API chaff_status chaff_filter_run(chaff_filter *f, const chaff_doc *docs, size_t n,
                                         chaff_filter_verdict *out);
 
@@ -430,19 +453,22 @@ CHAFF_API chaff_status chaff_filter_run(chaff_filter *f, const chaff_doc *docs, 
  * preset is on, 0 when it is not. */
 CHAFF_API int chaff_filter_param_value(const chaff_filter *f, size_t i, double *value);
 
-/* "gopher.short_doc", ..., "decontam"; NULL when out of range. */
+/* Rule numbers follow the canonical preset order and do not depend on which
+ * presets are on; the last one is "decontam". */
 CHAFF_API const char *chaff_filter_rule_name(const chaff_filter *f, int32_t rule);
 CHAFF_API size_t chaff_filter_rule_count(const chaff_filter *f);
 
 /* The text --rewrite writes for a kept record: what the enabled presets that
  * clean text (c4 removes the lines its line rules reject) leave of it, the
- * others leaving it as it is. On the calling thread; *out stays valid until
- * the next call. */
+ * others leaving it as it is. *out is text itself, or memory of the filter's
+ * that stays valid until the next call on f. */
 CHAFF_API chaff_status chaff_filter_rewrite(chaff_filter *f, const char *text, size_t len,
                                             const char **out, size_t *out_len);
 
-/* Every statistic the enabled presets compute on text, through fn, on the
- * calling thread; *out gets the verdict chaff_filter_run would give. */
+/* Every statistic the enabled presets compute on text, through fn (name is a
+ * static string such as "gopher.n_words"; value may be NaN or infinite where a
+ * ratio has nothing to divide), on the calling thread; *out gets the verdict
+ * chaff_filter_run would give. */
 typedef void (*chaff_explain_fn)(void *user, const char *name, double value);
 CHAFF_API chaff_status chaff_filter_explain(chaff_filter *f, const char *text, size_t len,
                                             chaff_explain_fn fn, void *user,

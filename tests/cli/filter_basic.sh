@@ -22,6 +22,11 @@ $CHAFF filter -q --rules loose.rules in.jsonl --dropped -; echo "exit=$?"
 echo "--- stats count drops per rule and list the thresholds in use"
 $CHAFF filter -q --filter synthetic,gopher in.jsonl --stats st.json --kept /dev/null; echo "exit=$?"
 sed 's/"seconds":[0-9.]*/"seconds":S/; s/"records_per_s":[0-9]*/"records_per_s":R/; s/"mb_per_s":[0-9.]*/"mb_per_s":M/; s/"peak_rss_bytes":[0-9]*/"peak_rss_bytes":P/; s/"threads":[0-9]*/"threads":T/' st.json
+echo "--- --filter repeated: the presets of each, in order"
+$CHAFF filter -q --filter synthetic --filter gopher in.jsonl --stats - --kept /dev/null | grep -o '"presets":"[a-z0-9,]*"'
+echo "--- large and fractional values are written in full"
+$CHAFF filter -q --filter gopher --set gopher.max_doc_words=20 --set gopher.min_doc_words=0 in.jsonl --dropped -; echo "exit=$?"
+$CHAFF filter -q --filter gopher --set gopher.max_doc_words=1234567 in.jsonl --stats - --kept /dev/null | grep -o '"gopher.max_doc_words":[0-9.e+]*'
 echo "--- dedup --filter: filtered records never enter the index"
 $CHAFF dedup -q --filter gopher in.jsonl --dropped -; echo "exit=$?"
 $CHAFF dedup --filter gopher in.jsonl --kept /dev/null 2>&1 | sed 's/in [0-9.]* s: [0-9]* records\/s, [0-9.]* MB\/s/in S/'

@@ -14,6 +14,9 @@ echo "--- shorter n-grams catch the 12-word overlap too"
 $CHAFF filter -q --decontaminate ref.jsonl --decontam-n 12 in.jsonl --dropped -; echo "exit=$?"
 echo "--- with presets, in one pass"
 $CHAFF filter -q --filter synthetic --decontaminate ref.jsonl in.jsonl --kept -; echo "exit=$?"
+echo "--- a reference starting with a byte order mark"
+printf '\357\273\277' | cat - ref.jsonl > refbom.jsonl
+$CHAFF filter -q --decontaminate refbom.jsonl in.jsonl --dropped -; echo "exit=$?"
 echo "--- a reference that cannot be read or parsed"
 $CHAFF filter -q --decontaminate nothere.jsonl in.jsonl; echo "exit=$?"
 printf '{"text":"ok"}\n{"text":\n' > badref.jsonl
