@@ -109,6 +109,9 @@ static void usage(FILE *f)
           "Filtering in the same pass (see chaff filter --help; filtered records never\n"
           "enter the index): --filter, --set, --rules, --phrases, --decontaminate,\n"
           "--decontam-n, --explain, --rewrite\n"
+          "With --format frames, --filter video drops degenerate videos instead:\n"
+          "video.too_short, video.blank, video.frozen (--set video.min_frames=N,\n"
+          "video.blank_bits=N, video.max_blank_share=S, video.frozen_bits=N)\n"
           "\n"
           "Similarity:\n",
           f);
@@ -427,8 +430,17 @@ static int parse_args(int argc, char **argv, args *a)
         return EXIT_USAGE;
     }
     int filtering = a->filter || a->nrules || a->nrefs;
-    if (filtering && a->format == FORMAT_FRAMES) {
-        cli_msg("--filter, --rules and --decontaminate judge text, not --format frames");
+    int video = a->filter && !strcmp(a->filter, "video");
+    if (filtering && a->format == FORMAT_FRAMES &&
+        (!video || a->nrules || a->nrefs || a->nphrases || a->explain || a->rewrite ||
+         a->decontam_n)) {
+        cli_msg("--format frames takes only --filter video (with --set video.NAME=VALUE); the "
+                "text presets, --rules, --phrases, --decontaminate, --explain and --rewrite "
+                "judge text");
+        return EXIT_USAGE;
+    }
+    if (video && a->format != FORMAT_FRAMES) {
+        cli_msg("--filter video judges frame hashes: it needs --format frames");
         return EXIT_USAGE;
     }
     if (a->mode == MODE_FILTER && a->format == FORMAT_FRAMES) {
@@ -562,7 +574,9 @@ typedef struct run {
     args *a;
     cli_output *kept, *dropped, *output, *stats, *explain;
     chaff_dedup *dd;         /* NULL for chaff filter */
-    chaff_filter *filter;    /* NULL without filtering */
+    chaff_filter *filter;    /* NULL without text filtering */
+    int vfilter;             /* --format frames --filter video: vr judges videos */
+    chaff_video_rules vr;
     chaff_filter_verdict *fv;
     uint64_t *fcount;        /* drops per rule */
     uint64_t filtered;
@@ -608,6 +622,11 @@ static int put_id(cli_output *o, const chaff_record *rec)
     return rec && rec->id ? cli_output_write(o, rec->id, rec->id_len) : put_lit(o, "null");
 }
 
+static const char *rule_name(const run *r, int32_t rule)
+{
+    return r->vfilter ? chaff_video_rule_name(rule) : chaff_filter_rule_name(r->filter, rule);
+}
+
 static int emit_filtered(run *r, uint64_t index, const chaff_filter_verdict *v,
                          const chaff_record *rec)
 {
@@ -617,13 +636,13 @@ static int emit_filtered(run *r, uint64_t index, const chaff_filter_verdict *v,
     if (!r->dropped)
         return 0;
     cli_output *o = r->dropped;
+    const char *reason = rule_name(r, v->rule);
     int bad = cli_output_printf(o, "{\"index\":%llu", (unsigned long long)index);
     if (a->id_field)
         bad |= put_id(o, rec);
-    bad |= cli_output_printf(o, ",\"reason\":\"%s\",\"value\":",
-                             chaff_filter_rule_name(r->filter, v->rule));
+    bad |= cli_output_printf(o, ",\"reason\":\"%s\",\"value\":", reason);
     bad |= put_number(o, v->value);
-    if (!strcmp(chaff_filter_rule_name(r->filter, v->rule), "decontam")) {
+    if (!strcmp(reason, "decontam")) {
         bad |= put_lit(o, ",\"reference\":\"");
         bad |= put_json_string(o, a->refs[v->ref >> 40]);
         bad |= cli_output_printf(o, ":%llu\"", (unsigned long long)(v->ref & ((1ull << 40) - 1)));
@@ -929,14 +948,27 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
             if (r->fv[j].rule < 0)
                 r->docs[npass++] = r->docs[j];
     }
+    if (format == FORMAT_FRAMES) {
+        for (size_t v = 0; v < nd; v++) {
+            r->videos[v].frames = r->pool + r->foff[v];
+            r->videos[v].mirror = r->moff[v] != SIZE_MAX ? r->pool + r->moff[v] : NULL;
+        }
+    }
+    if (r->vfilter) {
+        npass = 0;
+        for (size_t j = 0; j < nd; j++) {
+            r->fv[j].ref = 0;
+            r->fv[j].value = 0;
+            r->fv[j].rule = chaff_video_judge(&r->vr, r->videos[j].frames, r->videos[j].nframes,
+                                              &r->fv[j].value);
+            if (r->fv[j].rule < 0)
+                r->videos[npass++] = r->videos[j];
+        }
+    }
     if (r->dd) {
         chaff_status st;
         if (format == FORMAT_FRAMES) {
-            for (size_t v = 0; v < nd; v++) {
-                r->videos[v].frames = r->pool + r->foff[v];
-                r->videos[v].mirror = r->moff[v] != SIZE_MAX ? r->pool + r->moff[v] : NULL;
-            }
-            st = chaff_dedup_add_frames(r->dd, r->videos, nd, r->verdicts);
+            st = chaff_dedup_add_frames(r->dd, r->videos, npass, r->verdicts);
         } else {
             st = chaff_dedup_add(r->dd, r->docs, npass, r->verdicts);
         }
@@ -950,7 +982,7 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
         chaff_verdict inv = { CHAFF_DROP_INVALID, 0, 0 }, keep = { CHAFF_KEEP, 0, 0 };
         const chaff_verdict *v = &inv;
         if (!r->bad[i]) {
-            if (r->filter && r->fv[k].rule >= 0) {
+            if ((r->filter || r->vfilter) && r->fv[k].rule >= 0) {
                 int rc = emit_filtered(r, r->next_index + i, &r->fv[k++], &r->recs[i]);
                 if (rc)
                     return rc;
@@ -1021,22 +1053,33 @@ static int write_filter_stats(run *r, cli_output *o)
 {
     int bad = put_lit(o, ",\"filtered\":{");
     int first = 1;
-    size_t nr = chaff_filter_rule_count(r->filter);
+    size_t nr = r->vfilter ? 3 : chaff_filter_rule_count(r->filter);
     for (size_t i = 0; i < nr; i++)
         if (r->fcount[i]) {
             bad |= cli_output_printf(o, "%s\"%s\":%llu", first ? "" : ",",
-                                     chaff_filter_rule_name(r->filter, (int32_t)i),
+                                     rule_name(r, (int32_t)i),
                                      (unsigned long long)r->fcount[i]);
             first = 0;
         }
     bad |= put_lit(o, "},\"filter\":{\"presets\":\"");
     const char *name;
-    for (size_t k = 0; (name = chaff_filter_preset_on(r->filter, k)) != NULL; k++)
+    if (r->vfilter)
+        bad |= put_lit(o, "video");
+    for (size_t k = 0; r->filter && (name = chaff_filter_preset_on(r->filter, k)) != NULL; k++)
         bad |= cli_output_printf(o, "%s%s", k ? "," : "", name);
     bad |= put_lit(o, "\"");
     size_t np;
+    if (r->vfilter) {
+        const chaff_filter_param *p = chaff_video_params(&np);
+        const double val[] = { r->vr.min_frames, r->vr.blank_bits, r->vr.max_blank_share,
+                               r->vr.frozen_bits };
+        for (size_t i = 0; i < np && i < 4; i++) {
+            bad |= cli_output_printf(o, ",\"%s\":", p[i].name);
+            bad |= put_number(o, val[i]);
+        }
+    }
     const chaff_filter_param *p = chaff_filter_params(&np);
-    for (size_t i = 0; i < np; i++) {
+    for (size_t i = 0; r->filter && i < np; i++) {
         double v;
         if (chaff_filter_param_value(r->filter, i, &v)) {
             bad |= cli_output_printf(o, ",\"%s\":", p[i].name);
@@ -1078,8 +1121,8 @@ static int write_stats(run *r, cli_output *o, double secs)
         "{\"version\":\"%s\",\"records\":%llu,\"kept\":%llu,"
         "\"dropped\":{\"exact\":%llu,\"near\":%llu,\"invalid\":%llu%s",
         chaff_version_string(), records, (unsigned long long)s.kept, (unsigned long long)s.exact,
-        (unsigned long long)s.near, invalid, r->filter ? "" : "},");
-    if (r->filter)
+        (unsigned long long)s.near, invalid, r->filter || r->vfilter ? "" : "},");
+    if (r->filter || r->vfilter)
         bad |= cli_output_printf(o, ",\"filtered\":%llu},", (unsigned long long)r->filtered);
     bad |= cli_output_printf(
         o,
@@ -1093,7 +1136,7 @@ static int write_stats(run *r, cli_output *o, double secs)
         op->method == CHAFF_METHOD_OPH ? "oph" : "minhash", op->threshold,
         op->shingle == CHAFF_SHINGLE_CHARS ? "chars" : "words", op->ngram, op->num_perm, s.bands,
         s.rows, (unsigned long long)op->seed, s.threads, chaff_simd_name(s.simd));
-    if (r->filter)
+    if (r->filter || r->vfilter)
         bad |= write_filter_stats(r, o);
     bad |= put_lit(o, "}\n");
     return bad ? write_failed(o, r->a->stats) : 0;
@@ -1212,6 +1255,26 @@ static int start_filter(run *r)
 {
     args *a = r->a;
     char why[512];
+    if (a->format == FORMAT_FRAMES) { /* only --filter video gets here */
+        r->vfilter = 1;
+        chaff_video_rules_default(&r->vr);
+        for (int i = 0; i < a->nsets; i++) {
+            char name[128];
+            const char *eq = strchr(a->sets[i], '=');
+            snprintf(name, sizeof name, "%.*s", (int)(eq - a->sets[i]), a->sets[i]);
+            if (chaff_video_rules_set(&r->vr, name, eq + 1, why, sizeof why)) {
+                cli_msg("--set %s", why);
+                return EXIT_USAGE;
+            }
+        }
+        r->fv = malloc(BATCH_LINES * sizeof *r->fv);
+        r->fcount = calloc(3, sizeof *r->fcount);
+        if (!r->fv || !r->fcount) {
+            cli_msg("out of memory");
+            return EXIT_NOMEM;
+        }
+        return 0;
+    }
     chaff_status st = chaff_filter_new(&r->filter, a->filter, a->o.threads, NULL, why, sizeof why);
     if (st == CHAFF_E_NOMEM) {
         cli_msg("out of memory");
@@ -1379,7 +1442,7 @@ static int run_command(int argc, char **argv, int mode)
                 (unsigned long long)r.invalid, secs,
                 secs > 0 ? (double)r.next_index / secs : 0.0,
                 secs > 0 ? r.bytes / 1e6 / secs : 0.0);
-    } else if (!rc && !a.quiet && r.filter) {
+    } else if (!rc && !a.quiet && (r.filter || r.vfilter)) {
         chaff_dedup_stats s;
         chaff_dedup_get_stats(r.dd, &s);
         cli_msg("%llu records, %llu kept, %llu dropped (%llu filtered, %llu exact, %llu near, "

@@ -37,6 +37,7 @@
 #define SEGMENT (1u << 16)   /* shingles per arena segment, at least */
 #define FRAME_TOKENS 8       /* tokens per frame */
 #define FRAME_TOKEN_BITS 16  /* AC bits each token samples */
+#define FRAME_LOW_SUM 7      /* token bits come from cells (r, c) with r + c <= this: 35 */
 #define FRAME_ROWS 2         /* default banding for frames: num_perm / 2 bands of 2 */
 
 typedef struct sketch {
@@ -140,9 +141,22 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
     chaff__store_init(&d->store, &al);
     if (opts->kind == CHAFF_KIND_FRAMES) {
         chaff__store_keep_all(&d->store);
-        /* Fixed sample positions among the 63 AC bits (bit 63, the DC bit of
-         * a DCT hash, is constant), drawn once by splitmix64 from the seed. */
+        /* Fixed sample positions among the 35 lowest AC frequencies of a DCT
+         * hash (cells with r + c <= FRAME_LOW_SUM; bit 63, the DC bit, is
+         * constant), drawn once by splitmix64 from the seed. Copies flip
+         * those bits least (on the generated set, 1-2% of frame pairs against
+         * 3-6% at the highest frequencies), so a copy's frames share more
+         * tokens: 10.7 copies of 144 missed against 12.8 with all 63 bits
+         * (mean of 10 seeds); frames of distinct sources did not share them
+         * more often. 20 positions (r + c <= 5) missed 9.3, but 16 of 20
+         * bits overlap so much that a chance agreement shares many tokens at
+         * once: twice the candidates on the benchmark's random hashes. */
         uint64_t x = opts->seed ^ 0x6a09e667f3bcc909ull;
+        unsigned pos[63], npos = 0;
+        for (unsigned r = 0; r < 8; r++)
+            for (unsigned c = 0; c < 8; c++)
+                if ((r || c) && r + c <= FRAME_LOW_SUM)
+                    pos[npos++] = 63 - (8 * r + c);
         for (unsigned t = 0; t < FRAME_TOKENS; t++) {
             uint64_t m = 0;
             while (chaff__popcount64(m) < FRAME_TOKEN_BITS) {
@@ -151,7 +165,7 @@ chaff_status chaff_dedup_new(chaff_dedup **out, const chaff_options *opts)
                 z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
                 z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
                 z ^= z >> 31;
-                m |= 1ull << (z % 63);
+                m |= 1ull << pos[z % npos];
             }
             d->fmask[t] = m;
         }

@@ -561,6 +561,41 @@ CHAFF_API chaff_status chaff_frame_hash(const chaff_gray *f, const chaff_crop *c
 /* Number of bits in which a and b differ. */
 CHAFF_API unsigned chaff_hamming(uint64_t a, uint64_t b);
 
+/* Degenerate videos, judged on their frame hashes alone (chaff dedup
+ * --format frames --filter video). The rules, tried in this order; the first
+ * one a video fails drops it, with its measured value:
+ *   video.too_short  fewer than min_frames frames; value: the frame count.
+ *   video.blank      more than max_blank_share of the frames are blank: at
+ *                    most blank_bits bits set (a flat frame, black or any
+ *                    single colour, hashes to 0); value: the blank share.
+ *   video.frozen     two frames or more, and every one within frozen_bits of
+ *                    the first; value: the largest distance from the first.
+ * Defaults (measured on ffmpeg-generated videos, see README): a content frame
+ * has about 31 of its 63 AC bits set, a flat one 0; low-quality re-encoding
+ * moves a frame up to 8 bits, the slowest generated content moves 16. */
+typedef struct chaff_video_rules {
+    double min_frames;       /* video.min_frames, default 2 */
+    double blank_bits;       /* video.blank_bits, default 4 */
+    double max_blank_share;  /* video.max_blank_share, default 0.5 */
+    double frozen_bits;      /* video.frozen_bits, default 10 */
+} chaff_video_rules;
+
+enum { CHAFF_VIDEO_KEPT = -1, CHAFF_VIDEO_TOO_SHORT, CHAFF_VIDEO_BLANK, CHAFF_VIDEO_FROZEN };
+
+CHAFF_API void chaff_video_rules_default(chaff_video_rules *r);
+/* The parameters ("video.min_frames", ...) with defaults and ranges. */
+CHAFF_API const chaff_filter_param *chaff_video_params(size_t *count);
+/* Sets one parameter by name, "video.frozen_bits" to "6"; CHAFF_E_ARG with
+ * the reason in why[0..why_cap) for an unknown name or a bad value. */
+CHAFF_API chaff_status chaff_video_rules_set(chaff_video_rules *r, const char *name,
+                                             const char *value, char *why, size_t why_cap);
+/* Judges one video's frames[0..n): CHAFF_VIDEO_KEPT, or the rule it fails
+ * with *value set to the measured value. */
+CHAFF_API int chaff_video_judge(const chaff_video_rules *r, const uint64_t *frames, size_t n,
+                                double *value);
+/* "video.too_short", "video.blank", "video.frozen"; NULL when out of range. */
+CHAFF_API const char *chaff_video_rule_name(int rule);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,9 +3,11 @@
 # usage: make-videos.sh OUTDIR [JOBS]
 # Writes OUTDIR/src/NAME.mkv (distinct synthetic sources: slow motion, coarse
 # structure, since a hash at 1 frame/s cannot follow fast motion) and
-# OUTDIR/copy/NAME.TRANSFORM.mkv (each source transformed), plus
+# OUTDIR/copy/NAME.TRANSFORM.mkv (each source transformed), OUTDIR/extra/
+# (20 more distinct sources, not copied, for precision), OUTDIR/degen/ (a
+# black video, a looped still, a 1-second clip, for --filter video), plus
 # OUTDIR/list.tsv: path, source name, transformation ("source" for sources),
-# in the order to deduplicate them (sources first).
+# in the order to deduplicate them (sources first; degen/ is not listed).
 set -eu
 out=$1
 jobs=${2:-2}
@@ -36,6 +38,44 @@ runall "$out/jobs1"
 while IFS='|' read -r name src; do
     printf '%s\t%s\tsource\n' "$out/src/$name.mkv" "$name" >>"$out/list.tsv"
 done <"$out/sources.txt"
+# More distinct sources, with other parameters, only to check that none is
+# joined to another (precision on 378 source pairs, not 28): not copied.
+mkdir -p "$out/extra"
+cat >"$out/extra.txt" <<EOS
+tsrc1|testsrc=size=$S:rate=25,setpts=4*PTS,fps=25
+mandel_c|mandelbrot=size=$S:rate=5:end_pts=120:start_x=-1.25:start_y=0.02:start_scale=0.2:end_scale=0.05,fps=25
+mandel_d|mandelbrot=size=$S:rate=5:end_pts=120:start_x=0.3:start_y=0.5:start_scale=0.3:end_scale=0.1:inner=period,fps=25
+mandel_e|mandelbrot=size=$S:rate=5:end_pts=60:start_x=-0.1:start_y=0.65:start_scale=0.5:end_scale=0.2:outer=normalized_iteration_count,fps=25
+life_c|life=size=80x60:rate=1:ratio=0.4:mold=5:seed=3,scale=$S:flags=neighbor,fps=25
+life_d|life=size=40x30:rate=1:ratio=0.2:seed=11:life_color=#40ff40,scale=$S:flags=neighbor,fps=25
+life_e|life=size=120x90:rate=2:ratio=0.6:mold=30:seed=23,scale=$S:flags=neighbor,fps=25
+life_f|life=size=96x72:rate=1:ratio=0.35:mold=15:seed=99:life_color=#8080ff,scale=$S:flags=neighbor,fps=25
+cell_18|cellauto=size=80x60:rate=2:rule=18:seed=9,scale=$S:flags=neighbor,fps=25
+cell_90|cellauto=size=80x60:rate=2:rule=90:seed=4:scroll=0,scale=$S:flags=neighbor,fps=25
+cell_150|cellauto=size=64x48:rate=3:rule=150:seed=6,scale=$S:flags=neighbor,fps=25
+cell_54|cellauto=size=107x80:rate=1:rule=54:ratio=0.3:seed=8,scale=$S:flags=neighbor,fps=25
+grad_b|gradients=size=$S:rate=25:speed=0.002:seed=3:n=3
+grad_c|gradients=size=$S:rate=25:speed=0.006:seed=77:n=6:type=radial
+grad_d|gradients=size=$S:rate=25:speed=0.003:seed=5:n=2:type=circular
+sierp|sierpinski=size=$S:rate=25:seed=5:jump=1:type=carpet
+sierp_t|sierpinski=size=$S:rate=25:seed=9:jump=2:type=triangle
+spectrum|colorspectrum=size=640x240:rate=25,crop=320:240:t*10:0
+ring|mptestsrc=rate=25:test=ring1,scale=$S,setpts=4*PTS,fps=25
+chart|colorchart=rate=25,scale=$S,rotate=a=t*0.05
+EOS
+: >"$out/jobs3"
+while IFS='|' read -r name src; do
+    echo "$FF -f lavfi -i '$src' -t $T -c:v libx264 -crf 20 -preset veryfast -pix_fmt yuv420p $out/extra/$name.mkv" >>"$out/jobs3"
+    printf '%s\t%s\tsource\n' "$out/extra/$name.mkv" "$name" >>"$out/list.tsv"
+done <"$out/extra.txt"
+runall "$out/jobs3"
+# Degenerate videos for --filter video (not in list.tsv): a black one, a
+# looped still image, a 1-second clip.
+mkdir -p "$out/degen"
+$FF -f lavfi -i "color=c=black:size=$S:rate=25" -t $T -c:v libx264 -crf 28 -pix_fmt yuv420p "$out/degen/black.mkv"
+$FF -f lavfi -i "mandelbrot=size=$S" -frames:v 1 "$out/degen/still.png"
+$FF -loop 1 -i "$out/degen/still.png" -t $T -r 25 -c:v libx264 -crf 40 -pix_fmt yuv420p "$out/degen/still.mkv"
+$FF -f lavfi -i "testsrc2=size=$S:rate=25" -t 1 -c:v libx264 -crf 28 -pix_fmt yuv420p "$out/degen/short.mkv"
 # transformation|ffmpeg output options (input is the source)
 cat >"$out/transforms.txt" <<EOT
 mpeg4_lowq|-c:v mpeg4 -q:v 24

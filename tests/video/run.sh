@@ -31,6 +31,19 @@ python3 "$here/score.py" "$work/set/list.tsv" "$work/dropped.jsonl" || fail "sco
 python3 "$here/score.py" "$work/set/list.tsv" "$work/nomirror.jsonl" | grep -q "recall mirror *0/" \
     || fail "flipped copies found without their mirror hashes"
 
+# --filter video: none of the generated videos is degenerate; a black video,
+# a looped still image and a 1-second clip are, and never enter the index
+"$CHAFF" dedup -q --format frames --filter video --mirror-field mirror \
+    --dropped "$work/vdropped.jsonl" --kept /dev/null "$work/frames.jsonl" || fail "--filter video"
+! grep -q '"reason":"video\.' "$work/vdropped.jsonl" || fail "--filter video dropped a generated video"
+"$CHAFF" hash -q -o "$work/degen.jsonl" "$work/set/degen/black.mkv" "$work/set/degen/still.mkv" \
+    "$work/set/degen/short.mkv" "$work/set/src/grad.mkv" || fail "hash of the degenerate videos"
+"$CHAFF" dedup -q --format frames --filter video --dropped - --kept /dev/null "$work/degen.jsonl" |
+    sed 's/"value":[^}]*/V/' >"$work/degen.out"
+printf '%s\n' '{"index":0,"reason":"video.blank",V}' '{"index":1,"reason":"video.frozen",V}' \
+    '{"index":2,"reason":"video.too_short",V}' | cmp -s - "$work/degen.out" ||
+    fail "--filter video on degenerate videos: $(cat "$work/degen.out")"
+
 # chaff hash: a directory is walked in sorted order, the same for any --threads
 "$CHAFF" hash -q --threads 1 -o "$work/dir1.jsonl" "$work/set/src" || fail "hash of a directory"
 "$CHAFF" hash -q --threads 3 -o "$work/dir3.jsonl" "$work/set/src" || fail "hash with 3 threads"

@@ -42,7 +42,7 @@ for i, (path, src, tr) in enumerate(rows):
         per[tr][0] += 1
     else:
         print(f"missed: {path}")
-FLOOR = {"crop5": 0.0, "crop5_corner": 0.0, "darker": 0.625, "trim_head": 0.625}
+FLOOR = {"crop5": 0.0, "crop5_corner": 0.0}
 ok = True
 tot_f = tot_n = 0
 for tr, (f, n) in per.items():
