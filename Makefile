@@ -22,7 +22,7 @@ deps:
 
 run: deps all
 	@mkdir -p $(BUILD)/run
-	$(BUILD)/chaff dedup samples/sample.jsonl.zst \
+	$(BUILD)/chaff dedup samples/sample.jsonl.zst --filter synthetic,degenerate \
 	    --kept $(BUILD)/run/kept.txt --dropped $(BUILD)/run/dropped.jsonl \
 	    -o $(BUILD)/run/deduped.jsonl.zst --stats $(BUILD)/run/stats.json
 	@echo "outputs in $(BUILD)/run/: kept.txt dropped.jsonl deduped.jsonl.zst stats.json"

@@ -4,7 +4,8 @@
 The text is made up here (pseudo-words from syllables, Zipf-distributed), so the
 repository holds no third-party text. About a fifth of the documents get planted
 copies: exact (case and punctuation changed), and near (a few words replaced,
-inserted or cut), so the sample shows both drop reasons.
+inserted or cut), so the sample shows both drop reasons; about 1 record in 60 is
+what the synthetic and degenerate filters drop (chat boilerplate, loops, mojibake).
 usage: make-sample.py OUT.jsonl [N_BASE] [SEED]
 """
 import json, random, sys
@@ -61,6 +62,39 @@ order = list(range(len(records)))
 for i in range(len(order) - 1, 0, -1):
     j = max(0, i - rng.randint(0, 400))
     order[i], order[j] = order[j], order[i]
+# What the filters exist for, about 1 record in 60, from their own generator so the
+# documents above stay as they were: chat-model boilerplate around a document,
+# repetition loops, and text decoded with the wrong character set.
+frng = random.Random(11)
+openers = ["As an AI language model, I cannot browse the internet, but here is a summary. ",
+           "Certainly! Here is the text you asked for: ",
+           "I'm sorry, but I can't help with that request. ",
+           "As of my last knowledge update, this is what I know. "]
+closers = [" I hope this helps!", " Let me know if you have any other questions.", ""]
+
+def synthetic(text):
+    return frng.choice(openers) + text + frng.choice(closers)
+
+def loop(text):
+    first = text.split(". ")[0].rstrip(".") + ". "
+    return first * frng.randint(12, 30)
+
+def mojibake(text):
+    w = text.split(" ")
+    for _ in range(max(3, len(w) // 4)):
+        i = frng.randrange(len(w))
+        w[i] = w[i] + "\u00e9"  # an accented letter, then read as cp1252 below
+    return " ".join(w).encode("utf-8").decode("cp1252")
+
+planted = {}
+kinds = [synthetic, synthetic, loop, mojibake]
+for k in range(len(order) // 60):
+    planted[frng.randrange(len(order))] = frng.choice(kinds)(document())
 with open(out, "w") as f:
+    n = 0
     for k, i in enumerate(order):
-        f.write(json.dumps({"id": "doc-%06d" % k, "text": records[i]}, ensure_ascii=False) + "\n")
+        if k in planted:
+            f.write(json.dumps({"id": "doc-%06d" % n, "text": planted[k]}, ensure_ascii=False) + "\n")
+            n += 1
+        f.write(json.dumps({"id": "doc-%06d" % n, "text": records[i]}, ensure_ascii=False) + "\n")
+        n += 1
