@@ -529,7 +529,7 @@ static void test_invalid_lines(void **state)
     };
     chaff_json *j = new_json("text", "id");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        chaff_record rec = { "junk", 4, "junk", 4, 9, 9, "junk", 4 };
+        chaff_record rec = { "junk", 4, "junk", 4, 9, 9, "junk", 4, "junk", 4 };
         chaff_status s = parse_both(j, cases[i].line, cases[i].len, &rec);
         size_t col = 0;
         const char *why = chaff_json_error(j, &col);
