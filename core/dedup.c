@@ -614,9 +614,8 @@ static chaff_status mirror_best(chaff_dedup *d, const chaff_video *vid, const ui
 }
 
 /* Frames whose crop variants are given (the video may be the source of a
- * kept cropped copy): the kept videos each variant's candidates match. Other
- * videos' variants are skipped: two variants matching says no more than the
- * frames themselves do. Like mirror_best, run before the record's own query. */
+ * kept cropped copy): the kept videos each variant's candidates match. Like
+ * mirror_best, run before the record's own query. */
 static chaff_status crops_best(chaff_dedup *d, const chaff_video *vid, const uint32_t *cfps,
                                double *best, uint32_t *best_id)
 {
@@ -630,14 +629,23 @@ static chaff_status crops_best(chaff_dedup *d, const chaff_video *vid, const uin
         d->stats.candidates += nc;
         const uint32_t *q = (const uint32_t *)(const void *)d->cseq;
         for (size_t i = 0; i < nc && *best < 1.0; i++) {
-            if (d->store.variant[d->cand[i]])
-                continue;
-            double j = chaff__store_frame_share(&d->store, d->cand[i], q, vid->nframes,
-                                                d->o.max_hamming / CROP_HAMMING_DIV,
-                                                d->o.threshold);
-            if (j > *best || (j == *best && d->cand[i] < *best_id)) {
+            uint32_t c = d->cand[i];
+            double j;
+            if (d->store.variant[c]) {
+                /* Two variants alike: the frames are likely alike too, and
+                 * are checked as frames, against the kept video. Its tokens
+                 * may have been missed (a darker copy flips many low bits);
+                 * five more draws of tokens find more of them. */
+                c -= d->store.variant[c];
+                j = chaff__store_frame_share(&d->store, c, (const uint32_t *)(const void *)vid->frames,
+                                             vid->nframes, d->o.max_hamming, d->o.threshold);
+            } else {
+                j = chaff__store_frame_share(&d->store, c, q, vid->nframes,
+                                             d->o.max_hamming / CROP_HAMMING_DIV, d->o.threshold);
+            }
+            if (j > *best || (j == *best && c < *best_id)) {
                 *best = j;
-                *best_id = d->cand[i];
+                *best_id = c;
             }
         }
     }
@@ -645,7 +653,8 @@ static chaff_status crops_best(chaff_dedup *d, const chaff_video *vid, const uin
 }
 
 /* A kept video's crop variants, kept as records that stand for it, so that a
- * later cropped copy finds and matches one of them. */
+ * later cropped copy finds and matches one of them. They take the ids right
+ * after the video's: variant k is id + 1 + k, marked k + 1. */
 static chaff_status keep_crops(chaff_dedup *d, uint64_t index, const chaff_video *vid,
                                const uint32_t *cfps)
 {
@@ -653,7 +662,7 @@ static chaff_status keep_crops(chaff_dedup *d, uint64_t index, const chaff_video
         uint32_t id;
         chaff_status st = gather_crop(d, vid, k, &d->cseq, &d->cseq_cap);
         if (!st)
-            st = chaff__store_add_variant(&d->store, index,
+            st = chaff__store_add_variant(&d->store, index, k + 1,
                                           (const uint32_t *)(const void *)d->cseq,
                                           2 * vid->nframes, &id);
         for (unsigned b = 0; !st && b < d->bands; b++)

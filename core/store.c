@@ -166,11 +166,13 @@ chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
     return add_record(s, index, h, sh, n, 0, id);
 }
 
-chaff_status chaff__store_add_variant(chaff__store *s, uint64_t index, const uint32_t *sh,
-                                      size_t n, uint32_t *id)
+chaff_status chaff__store_add_variant(chaff__store *s, uint64_t index, unsigned mark,
+                                      const uint32_t *sh, size_t n, uint32_t *id)
 {
     XXH128_hash_t none = { 0, 0 };
-    return add_record(s, index, none, sh, n, 1, id);
+    if (!mark || mark > 255 || mark > s->n)
+        return CHAFF_E_ARG;
+    return add_record(s, index, none, sh, n, (int)mark, id);
 }
 
 /* Number of values <= t in sorted v[0..n). */
