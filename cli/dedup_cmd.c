@@ -94,7 +94,7 @@ static void usage(FILE *f)
           "  --mirror-field NAME   frames: the field with the hashes of the flipped\n"
           "                        frames (chaff hash --mirror writes \"mirror\"), so\n"
           "                        that flipped copies are found too\n"
-          "  --crop-field NAME     frames: the field with 5 hashes per frame of its 5%%\n"
+          "  --crop-field NAME     frames: the field with 5 hashes per frame of its 5%\n"
           "                        crops (chaff hash --crops writes \"crops\"), so that\n"
           "                        cropped copies are found, before or after their source\n"
           "  --id-field NAME       JSON field copied as \"id\" into --dropped\n"

@@ -75,7 +75,7 @@ static void usage(FILE *f)
           "  --mirror              also write \"mirror\": the hashes of the horizontally\n"
           "                        flipped frames\n"
           "  --crops               also write \"crops\": 5 hashes per frame, of the frame\n"
-          "                        cropped by 5%% at the centre, top-left, top-right,\n"
+          "                        cropped by 5% at the centre, top-left, top-right,\n"
           "                        bottom-left and bottom-right (frame-major)\n"
           "  --threads N           files decoded at once (default 1); output order\n"
           "                        does not change\n"
