@@ -206,6 +206,31 @@ static void test_crop_variants(void **state)
     assert_int_equal(chaff_dedup_add_frames(d, c2, 2, out), CHAFF_OK);
     assert_int_equal(out[1].reason, CHAFF_KEEP);
     chaff_dedup_free(d);
+    /* Frames 10 bits apart, all 10 in the low frequencies the tokens sample:
+     * no token is shared, so the frames alone do not even make a candidate.
+     * Equal variants do, and the frames are then compared as frames. */
+    uint64_t lowmask = 0, t[N];
+    const unsigned cells[] = { 1, 8, 9, 2, 16, 10, 17, 3, 24, 18 }; /* r + c <= 3 */
+    for (int i = 0; i < 10; i++)
+        lowmask |= 1ull << (63 - cells[i]);
+    for (int i = 0; i < N; i++)
+        t[i] = s[i] ^ lowmask;
+    d = make(0.8, 12, 1);
+    chaff_video w[] = { { s, N, 0, NULL, sc }, { t, N, 1, NULL, NULL } };
+    assert_int_equal(chaff_dedup_add_frames(d, w, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_KEEP);
+    chaff_dedup_free(d);
+    d = make(0.8, 12, 1);
+    w[1].crops = sc;
+    assert_int_equal(chaff_dedup_add_frames(d, w, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_DROP_NEAR);
+    assert_int_equal(out[1].duplicate_of, 0);
+    assert_true(out[1].similarity == 1.0);
+    chaff_dedup_free(d);
+    d = make(0.8, 9, 1); /* and at 9 bits, the frames are not alike */
+    assert_int_equal(chaff_dedup_add_frames(d, w, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_KEEP);
+    chaff_dedup_free(d);
     /* two videos that share only their variants are not duplicates */
     d = make(0.8, 12, 1);
     chaff_video v[] = { { s, N, 0, NULL, sc }, { x, N, 1, NULL, xc } };
