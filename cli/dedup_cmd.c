@@ -26,6 +26,7 @@ typedef struct args {
     int format;
     const char *field, *id_field;
     const char *mirror_field;  /* frames: the field of the flipped frames' hashes */
+    const char *crop_field;    /* frames: the field of the crop variants' hashes */
     const char *kept, *dropped, *output, *stats;
     int skip_errors, quiet;
     const char **inputs;
@@ -93,6 +94,9 @@ static void usage(FILE *f)
           "  --mirror-field NAME   frames: the field with the hashes of the flipped\n"
           "                        frames (chaff hash --mirror writes \"mirror\"), so\n"
           "                        that flipped copies are found too\n"
+          "  --crop-field NAME     frames: the field with 5 hashes per frame of its 5%\n"
+          "                        crops (chaff hash --crops writes \"crops\"), so that\n"
+          "                        cropped copies are found, before or after their source\n"
           "  --id-field NAME       JSON field copied as \"id\" into --dropped\n"
           "  --on-error fail|skip  on a bad record: stop (default), or skip, count and\n"
           "                        list it in --dropped with reason \"invalid\"\n"
@@ -302,7 +306,8 @@ static int parse_args(int argc, char **argv, args *a)
         unsigned long long u;
         static const char *const dedup_only[] = {
             "--threshold", "--ngram", "--shingle", "--num-perm", "--bands", "--rows",
-            "--seed", "--method", "--simd", "--max-hamming", "--mirror-field", NULL
+            "--seed", "--method", "--simd", "--max-hamming", "--mirror-field",
+            "--crop-field", NULL
         };
         for (int k = 0; a->mode == MODE_FILTER && dedup_only[k]; k++)
             if (!strcmp(flag, dedup_only[k])) {
@@ -351,6 +356,8 @@ static int parse_args(int argc, char **argv, args *a)
             a->field = val;
         } else if (!strcmp(flag, "--mirror-field")) {
             a->mirror_field = val;
+        } else if (!strcmp(flag, "--crop-field")) {
+            a->crop_field = val;
         } else if (!strcmp(flag, "--id-field")) {
             a->id_field = val;
         } else if (!strcmp(flag, "--kept")) {
@@ -590,7 +597,7 @@ typedef struct run {
     chaff_verdict *verdicts;
     chaff_video *videos;     /* --format frames: the batch's records */
     uint64_t *pool;          /* their frames, one after the other */
-    size_t *foff, *moff;     /* per video: where its frames and mirror start in pool */
+    size_t *foff, *moff, *coff; /* per video: where its frames, mirror, crops start in pool */
     size_t pool_len, pool_cap;
     int *bad;                /* per line of a batch: 1 when it failed to parse */
     char (*errors)[160];     /* per line of a batch: what failed */
@@ -921,9 +928,39 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
                     continue;
                 }
             }
+            size_t cstart = SIZE_MAX, ccount = 0;
+            if (rec->extra2) { /* 5 variants of each frame, frame-major */
+                cstart = r->pool_len;
+                why = parse_frames(r, rec->extra2, rec->extra2_len, &col, &ccount);
+                if (why && !strcmp(why, "out of memory")) {
+                    cli_msg("out of memory");
+                    return EXIT_NOMEM;
+                }
+                if (!why && ccount != count * CHAFF_CROP_VARIANTS)
+                    why = "the crops array does not hold 5 hashes per frame";
+                if (why) {
+                    snprintf(r->errors[i], sizeof r->errors[i],
+                             "%s:%llu: invalid crop frames at column %zu: %s", in->shown,
+                             (unsigned long long)l->lineno,
+                             (size_t)(rec->extra2 - data) + col + 1, why);
+                    if (!a->skip_errors) {
+                        cli_msg("%s", r->errors[i]);
+                        return EXIT_DATA;
+                    }
+                    r->pool_len = start;
+                    r->bad[i] = 1;
+                    r->invalid++;
+                    if (r->warnings++ < MAX_WARNINGS && !a->quiet)
+                        cli_msg("skipped record %llu: %s",
+                                (unsigned long long)(r->next_index + i), r->errors[i]);
+                    continue;
+                }
+            }
             /* the pool may still move: frames are set from offsets below */
             r->videos[nd].frames = NULL;
             r->videos[nd].mirror = NULL;
+            r->videos[nd].crops = NULL;
+            r->coff[nd] = cstart;
             r->videos[nd].nframes = count;
             r->videos[nd].index = r->next_index + i;
             r->foff[nd] = start;
@@ -952,6 +989,7 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
         for (size_t v = 0; v < nd; v++) {
             r->videos[v].frames = r->pool + r->foff[v];
             r->videos[v].mirror = r->moff[v] != SIZE_MAX ? r->pool + r->moff[v] : NULL;
+            r->videos[v].crops = r->coff[v] != SIZE_MAX ? r->pool + r->coff[v] : NULL;
         }
     }
     if (r->vfilter) {
@@ -1387,10 +1425,11 @@ static int run_command(int argc, char **argv, int mode)
     r.videos = malloc(BATCH_LINES * sizeof *r.videos);
     r.foff = malloc(BATCH_LINES * sizeof *r.foff);
     r.moff = malloc(BATCH_LINES * sizeof *r.moff);
+    r.coff = malloc(BATCH_LINES * sizeof *r.coff);
     r.errors = malloc(BATCH_LINES * sizeof *r.errors);
     chaff_status st;
     if (!r.lines || !r.docs || !r.recs || !r.verdicts || !r.bad || !r.errors || !r.videos ||
-        !r.foff || !r.moff) {
+        !r.foff || !r.moff || !r.coff) {
         cli_msg("out of memory");
         rc = EXIT_NOMEM;
     } else if ((mode == MODE_DEDUP && (st = chaff_dedup_new(&r.dd, &a.o))) ||
@@ -1398,7 +1437,8 @@ static int run_command(int argc, char **argv, int mode)
         cli_msg("cannot start: %s", chaff_strerror(st));
         rc = cli_exit_for(st);
     } else if (a.format == FORMAT_FRAMES &&
-               (st = chaff_json_raw_field(r.json, a.mirror_field))) {
+               ((st = chaff_json_raw_field(r.json, a.mirror_field)) ||
+                (a.crop_field && (st = chaff_json_raw_field2(r.json, a.crop_field))))) {
         cli_msg("cannot start: %s", chaff_strerror(st));
         rc = cli_exit_for(st);
     }
@@ -1478,6 +1518,7 @@ static int run_command(int argc, char **argv, int mode)
     free(r.videos);
     free(r.foff);
     free(r.moff);
+    free(r.coff);
     free(r.pool);
     free_args(&a);
     return rc;

@@ -33,7 +33,7 @@ extern char **environ;
 typedef struct hargs {
     double fps;
     unsigned kind;           /* chaff_frame_hash_kind */
-    int mirror, skip_errors, quiet;
+    int mirror, crops, skip_errors, quiet;
     unsigned threads;
     const char *output;
     const char *ffmpeg;
@@ -41,7 +41,7 @@ typedef struct hargs {
 
 typedef struct item {
     char *path;
-    uint64_t *frames, *mirror;
+    uint64_t *frames, *mirror, *crops; /* crops: 5 per frame, frame-major */
     size_t n;
     char err[240];           /* non-empty: the file failed */
     int done;                /* guarded by the job's mutex */
@@ -74,6 +74,9 @@ static void usage(FILE *f)
           "                        smooth gradients hash like flat frames)\n"
           "  --mirror              also write \"mirror\": the hashes of the horizontally\n"
           "                        flipped frames\n"
+          "  --crops               also write \"crops\": 5 hashes per frame, of the frame\n"
+          "                        cropped by 5% at the centre, top-left, top-right,\n"
+          "                        bottom-left and bottom-right (frame-major)\n"
           "  --threads N           files decoded at once (default 1); output order\n"
           "                        does not change\n"
           "  --on-error fail|skip  a file ffmpeg cannot decode: stop (default), or\n"
@@ -274,12 +277,15 @@ static int hash_file(const hargs *a, item *it)
         chaff_border_acc_crop(&acc, &crop);
         it->frames = malloc(it->n * sizeof *it->frames);
         it->mirror = a->mirror ? malloc(it->n * sizeof *it->mirror) : NULL;
-        if (!it->frames || (a->mirror && !it->mirror))
+        it->crops = a->crops ? malloc(it->n * CHAFF_CROP_VARIANTS * sizeof *it->crops) : NULL;
+        if (!it->frames || (a->mirror && !it->mirror) || (a->crops && !it->crops))
             rc = EXIT_NOMEM;
         for (size_t i = 0; !rc && i < it->n; i++) {
             chaff_gray g = { pix + i * fsz, FRAME, FRAME, FRAME };
             chaff_frame_hash(&g, &crop, a->kind, &it->frames[i],
                              a->mirror ? &it->mirror[i] : NULL);
+            if (a->crops)
+                chaff_frame_crop_hashes(&g, &crop, a->kind, &it->crops[i * CHAFF_CROP_VARIANTS]);
         }
     }
     free(pix);
@@ -346,6 +352,8 @@ static int write_item(cli_output *o, const hargs *a, const item *it)
     bad |= put_hashes(o, "frames", it->frames, it->n);
     if (a->mirror)
         bad |= put_hashes(o, "mirror", it->mirror, it->n);
+    if (a->crops)
+        bad |= put_hashes(o, "crops", it->crops, it->n * CHAFF_CROP_VARIANTS);
     bad |= cli_output_printf(o, ",\"fps\":%.17g,\"duration\":%.17g}\n", a->fps,
                              (double)it->n / a->fps);
     return bad;
@@ -381,6 +389,10 @@ static int parse_args(int argc, char **argv, hargs *a, list *in)
         }
         if (!strcmp(arg, "--mirror")) {
             a->mirror = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--crops")) {
+            a->crops = 1;
             continue;
         }
         char flag[64];
@@ -512,7 +524,8 @@ int cli_hash(int argc, char **argv)
         frames += it->n;
         free(it->frames);
         free(it->mirror);
-        it->frames = it->mirror = NULL;
+        free(it->crops);
+        it->frames = it->mirror = it->crops = NULL;
         if (progress) {
             double dt = cli_now() - t0;
             fprintf(stderr, "\rchaff: hash %zu/%zu files  %llu frames  %.0f frames/s   ", i + 1,
@@ -542,6 +555,7 @@ int cli_hash(int argc, char **argv)
     for (size_t i = 0; i < files.n; i++) {
         free(j.items ? j.items[i].frames : NULL);
         free(j.items ? j.items[i].mirror : NULL);
+        free(j.items ? j.items[i].crops : NULL);
         free(files.p[i]);
     }
     free(j.items);

@@ -39,6 +39,13 @@
 #define FRAME_TOKEN_BITS 16  /* AC bits each token samples */
 #define FRAME_LOW_SUM 7      /* token bits come from cells (r, c) with r + c <= this: 35 */
 #define FRAME_ROWS 2         /* default banding for frames: num_perm / 2 bands of 2 */
+/* A crop variant matches a frame within max_hamming / CROP_HAMMING_DIV bits.
+ * The variant redoes the crop's geometry to a pixel, so only the encoding's
+ * noise is left: on the generated set, every 5% crop matches its variant at
+ * share 1.0 within 4 bits. Five more tries per frame at the full 12 bits
+ * did join two distinct sources (a Sierpinski pattern matched 7 of 8 frames
+ * of a gradient's corner crop); no distinct pair has a frame within 7. */
+#define CROP_HAMMING_DIV 2
 
 typedef struct sketch {
     XXH128_hash_t exact;
@@ -60,6 +67,8 @@ typedef struct worker {
     size_t nseg, segcap, cur;
     uint64_t shingles;
     uint32_t *ftok;          /* frame tokens of the record being sketched */
+    uint64_t *vseq;          /* one crop variant's frames, gathered */
+    size_t vseq_cap;
     size_t ftok_cap;
     chaff_status st;
     pthread_t thread;
@@ -77,6 +86,9 @@ struct chaff_dedup {
     sketch *sk;              /* CHUNK */
     uint32_t *fps;           /* CHUNK * bands */
     uint32_t *mfps;          /* frames with mirrors: the mirrors' band hashes, CHUNK * bands */
+    uint32_t *cfps;          /* frames with crops: the variants' band hashes, CHUNK * 5 * bands */
+    uint64_t *cseq;          /* the deciding thread's copy of one crop variant's frames */
+    size_t cseq_cap;
     worker *w;
     unsigned nw;
     /* the pool: workers 1..nw-1 wait for a new generation, sketch, report */
@@ -217,6 +229,7 @@ void chaff_dedup_free(chaff_dedup *d)
     for (unsigned i = 0; d->w && i < d->nw; i++) {
         chaff__tok_free(&d->w[i].tok);
         chaff__free(&al, d->w[i].ftok);
+        chaff__free(&al, d->w[i].vseq);
         chaff__free(&al, d->w[i].sig);
         for (size_t k = 0; k < d->w[i].nseg; k++)
             chaff__free(&al, d->w[i].seg[k].p);
@@ -229,6 +242,8 @@ void chaff_dedup_free(chaff_dedup *d)
     chaff__free(&al, d->sk);
     chaff__free(&al, d->fps);
     chaff__free(&al, d->mfps);
+    chaff__free(&al, d->cfps);
+    chaff__free(&al, d->cseq);
     chaff__free(&al, d->cand);
     chaff__free(&al, d->ends);
     chaff__free(&al, d);
@@ -325,8 +340,25 @@ static chaff_status sign_frames(worker *w, const uint64_t *frames, size_t n, uin
  * sequence; the set signed is the frames' tokens; what verification keeps
  * (sk->sh) is the frames themselves, read from the caller's array, which
  * lives until the chunk is decided. A mirror gets its own band hashes. */
+/* Variant k of every frame of v, contiguous in *buf (grown as needed). */
+static chaff_status gather_crop(chaff_dedup *d, const chaff_video *v, unsigned k, uint64_t **buf,
+                                size_t *cap)
+{
+    size_t n = v->nframes;
+    if (n > *cap) {
+        uint64_t *p = chaff__realloc(&d->alloc, *buf, n * sizeof *p);
+        if (!p)
+            return CHAFF_E_NOMEM;
+        *buf = p;
+        *cap = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        (*buf)[i] = v->crops[i * CHAFF_CROP_VARIANTS + k];
+    return CHAFF_OK;
+}
+
 static chaff_status sketch_frames(worker *w, const chaff_video *v, sketch *sk, uint32_t *fps,
-                                  uint32_t *mfps)
+                                  uint32_t *mfps, uint32_t *cfps)
 {
     chaff_dedup *d = w->d;
     size_t n = v->nframes;
@@ -341,6 +373,11 @@ static chaff_status sketch_frames(worker *w, const chaff_video *v, sketch *sk, u
     chaff_status st = sign_frames(w, v->frames, n, fps);
     if (!st && v->mirror)
         st = sign_frames(w, v->mirror, n, mfps);
+    /* Each crop variant is signed as its own set: a cropped copy matches one
+     * of them, and a union of five would dilute its Jaccard to a fifth. */
+    for (unsigned k = 0; !st && cfps && v->crops && k < CHAFF_CROP_VARIANTS; k++)
+        if (!(st = gather_crop(d, v, k, &w->vseq, &w->vseq_cap)))
+            st = sign_frames(w, w->vseq, n, cfps + k * d->bands);
     return st;
 }
 
@@ -356,7 +393,8 @@ static int sketch_block(worker *w)
     if (d->videos)
         for (size_t k = i; k < end && st == CHAFF_OK; k++)
             st = sketch_frames(w, &d->videos[k], &d->sk[k], d->fps + k * d->bands,
-                               d->mfps ? d->mfps + k * d->bands : NULL);
+                               d->mfps ? d->mfps + k * d->bands : NULL,
+                               d->cfps ? d->cfps + k * CHAFF_CROP_VARIANTS * d->bands : NULL);
     else
         for (size_t k = i; k < end && st == CHAFF_OK; k++)
             st = sketch_one(w, &d->docs[k], &d->sk[k], d->fps + k * d->bands);
@@ -435,7 +473,7 @@ static void stop_pool(chaff_dedup *d)
 
 static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
                            const uint32_t *fps, const chaff_video *vid, const uint32_t *mfps,
-                           chaff_verdict *v);
+                           const uint32_t *cfps, chaff_verdict *v);
 
 /* Record i's first cache misses in stage 2: its exact-table slot and its
  * band slots (a record without words has neither lookup). */
@@ -498,7 +536,8 @@ static chaff_status run_chunk(chaff_dedup *d, const chaff_doc *docs, const chaff
                 prefetch(d, i + PREFETCH);
             st = decide(d, videos ? videos[i].index : docs[i].index, &d->sk[i],
                         d->fps + i * d->bands, videos ? &videos[i] : NULL,
-                        d->mfps ? d->mfps + i * d->bands : NULL, &out[i]);
+                        d->mfps ? d->mfps + i * d->bands : NULL,
+                        d->cfps ? d->cfps + i * CHAFF_CROP_VARIANTS * d->bands : NULL, &out[i]);
         }
         next = end;
     }
@@ -574,9 +613,69 @@ static chaff_status mirror_best(chaff_dedup *d, const chaff_video *vid, const ui
     return CHAFF_OK;
 }
 
+/* Frames whose crop variants are given (the video may be the source of a
+ * kept cropped copy): the kept videos each variant's candidates match. Like
+ * mirror_best, run before the record's own query. */
+static chaff_status crops_best(chaff_dedup *d, const chaff_video *vid, const uint32_t *cfps,
+                               double *best, uint32_t *best_id)
+{
+    for (unsigned k = 0; k < CHAFF_CROP_VARIANTS && *best < 1.0; k++) {
+        size_t nc;
+        chaff_status st = candidates(d, cfps + k * d->bands, &nc);
+        if (!st)
+            st = gather_crop(d, vid, k, &d->cseq, &d->cseq_cap);
+        if (st)
+            return st;
+        d->stats.candidates += nc;
+        const uint32_t *q = (const uint32_t *)(const void *)d->cseq;
+        for (size_t i = 0; i < nc && *best < 1.0; i++) {
+            uint32_t c = d->cand[i];
+            double j;
+            if (d->store.variant[c]) {
+                /* Two variants alike: the frames are likely alike too, and
+                 * are checked as frames, against the kept video. Its tokens
+                 * may have been missed (a darker copy flips many low bits);
+                 * five more draws of tokens find more of them. */
+                c -= d->store.variant[c];
+                j = chaff__store_frame_share(&d->store, c, (const uint32_t *)(const void *)vid->frames,
+                                             vid->nframes, d->o.max_hamming, d->o.threshold);
+            } else {
+                j = chaff__store_frame_share(&d->store, c, q, vid->nframes,
+                                             d->o.max_hamming / CROP_HAMMING_DIV, d->o.threshold);
+            }
+            if (j > *best || (j == *best && c < *best_id)) {
+                *best = j;
+                *best_id = c;
+            }
+        }
+    }
+    return CHAFF_OK;
+}
+
+/* A kept video's crop variants, kept as records that stand for it, so that a
+ * later cropped copy finds and matches one of them. They take the ids right
+ * after the video's: variant k is id + 1 + k, marked k + 1. */
+static chaff_status keep_crops(chaff_dedup *d, uint64_t index, const chaff_video *vid,
+                               const uint32_t *cfps)
+{
+    for (unsigned k = 0; k < CHAFF_CROP_VARIANTS; k++) {
+        uint32_t id;
+        chaff_status st = gather_crop(d, vid, k, &d->cseq, &d->cseq_cap);
+        if (!st)
+            st = chaff__store_add_variant(&d->store, index, k + 1,
+                                          (const uint32_t *)(const void *)d->cseq,
+                                          2 * vid->nframes, &id);
+        for (unsigned b = 0; !st && b < d->bands; b++)
+            st = chaff__lsh_insert(&d->lsh, cfps[k * d->bands + b], id);
+        if (st)
+            return st;
+    }
+    return CHAFF_OK;
+}
+
 static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
                            const uint32_t *fps, const chaff_video *vid, const uint32_t *mfps,
-                           chaff_verdict *v)
+                           const uint32_t *cfps, chaff_verdict *v)
 {
     chaff__store *s = &d->store;
     v->reason = CHAFF_KEEP;
@@ -605,6 +704,9 @@ static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
     if (CHAFF_UNLIKELY(mfps != NULL) && vid->mirror &&
         (st = mirror_best(d, vid, mfps, &best, &best_id)))
         return st;
+    if (CHAFF_UNLIKELY(cfps != NULL) && vid->crops &&
+        (st = crops_best(d, vid, cfps, &best, &best_id)))
+        return st;
     st = candidates(d, fps, &nc);
     if (st)
         return st;
@@ -612,7 +714,10 @@ static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
     const uint32_t *q = sk->sh;
     for (size_t i = 0; i < nc && best < 1.0; i++) {
         double j = d->videos ? chaff__store_frame_share(s, d->cand[i], q, sk->nsh / 2,
-                                                        d->o.max_hamming, d->o.threshold)
+                                                        CHAFF_UNLIKELY(s->variant[d->cand[i]])
+                                                            ? d->o.max_hamming / CROP_HAMMING_DIV
+                                                            : d->o.max_hamming,
+                                                        d->o.threshold)
                              : chaff__store_jaccard(s, d->cand[i], q, sk->nsh, d->o.threshold);
         if (j > best || (j == best && d->cand[i] < best_id)) { /* ties: the earlier kept */
             best = j;
@@ -630,6 +735,8 @@ static chaff_status decide(chaff_dedup *d, uint64_t index, const sketch *sk,
         return st;
     for (unsigned b = 0; b < d->bands; b++)
         chaff__lsh_insert_at(&d->lsh, fps[b], id, d->ends[b]);
+    if (CHAFF_UNLIKELY(cfps != NULL) && vid->crops && (st = keep_crops(d, index, vid, cfps)))
+        return st;
     d->stats.kept++;
     return CHAFF_OK;
 }
@@ -657,6 +764,15 @@ chaff_status chaff_dedup_add_frames(chaff_dedup *d, const chaff_video *videos, s
             if (videos[i].mirror) { /* the first mirror seen: room for their band hashes */
                 d->mfps = chaff__alloc(&d->alloc, (size_t)CHUNK * d->bands * sizeof *d->mfps);
                 if (!d->mfps)
+                    return CHAFF_E_NOMEM;
+                break;
+            }
+    if (!d->cfps)
+        for (size_t i = 0; i < n; i++)
+            if (videos[i].crops) {
+                d->cfps = chaff__alloc(&d->alloc, (size_t)CHUNK * CHAFF_CROP_VARIANTS *
+                                                      d->bands * sizeof *d->cfps);
+                if (!d->cfps)
                     return CHAFF_E_NOMEM;
                 break;
             }

@@ -74,6 +74,8 @@ struct chaff_json {
     int raw_field;       /* the field may be any value; its raw JSON is handed out */
     json_name extra;     /* raw mode: a second field handed out raw, s NULL if none */
     char *extra_name;
+    json_name extra2;    /* raw mode: a third one, s NULL if none */
+    char *extra2_name;
     /* Blocks in use come first; cur is the one being filled, NULL when none is
      * yet in this batch. Blocks after cur are empty and kept for reuse. */
     arena_block *head, *cur;
@@ -634,7 +636,7 @@ static chaff_status parse(chaff_json *j, const char *line, size_t len, chaff_rec
 
     /* The top-level member being read: does its key name the field or the id,
      * and where does its value start. */
-    int is_field = 0, is_id = 0, is_extra = 0;
+    int is_field = 0, is_id = 0, is_extra = 0, is_extra2 = 0;
     const char *value_at = NULL;
 
     int field = FIELD_MISSING;
@@ -643,6 +645,7 @@ static chaff_status parse(chaff_json *j, const char *line, size_t len, chaff_rec
     const char *field_end = NULL; /* one past its closing quote */
     const char *id_s = NULL, *id_e = NULL;
     const char *raw_s = NULL, *raw_e = NULL, *extra_s = NULL, *extra_e = NULL;
+    const char *extra2_s = NULL, *extra2_e = NULL;
 
     const char *q;
     int esc;
@@ -671,6 +674,8 @@ key: /* p at a member's first byte */
         is_field = key_is(p + 1, q, esc, &j->field, end);
         is_id = j->id.s && key_is(p + 1, q, esc, &j->id, end);
         is_extra = CHAFF_UNLIKELY(j->extra.s != NULL) && key_is(p + 1, q, esc, &j->extra, end);
+        is_extra2 =
+            CHAFF_UNLIKELY(j->extra2.s != NULL) && key_is(p + 1, q, esc, &j->extra2, end);
     }
     p = skip_ws(q + 1, end);
     if (p == end || *p != ':')
@@ -787,6 +792,10 @@ value_done: /* p just past a complete value inside the container at depth */
             extra_s = value_at;
             extra_e = p;
         }
+        if (is_extra2) {
+            extra2_s = value_at;
+            extra2_e = p;
+        }
     }
     p = skip_ws(p, end);
     if (p == end)
@@ -842,6 +851,8 @@ finish:
         rec->text_len = (size_t)(raw_e - raw_s);
         rec->extra = extra_s;
         rec->extra_len = extra_s ? (size_t)(extra_e - extra_s) : 0;
+        rec->extra2 = extra2_s;
+        rec->extra2_len = extra2_s ? (size_t)(extra2_e - extra2_s) : 0;
         return CHAFF_OK;
     }
     if (field == FIELD_OTHER) {
@@ -875,8 +886,8 @@ chaff_status chaff_json_parse(chaff_json *j, const char *line, size_t len, chaff
 {
     if (!j || !rec || (!line && len))
         return CHAFF_E_ARG;
-    rec->text = rec->id = rec->extra = NULL;
-    rec->text_len = rec->id_len = rec->extra_len = 0;
+    rec->text = rec->id = rec->extra = rec->extra2 = NULL;
+    rec->text_len = rec->id_len = rec->extra_len = rec->extra2_len = 0;
     rec->field_off = rec->field_len = 0;
     j->err = NULL;
     j->err_col = 0;
@@ -972,6 +983,21 @@ chaff_status chaff_json_raw_field(chaff_json *j, const char *extra_field)
     return CHAFF_OK;
 }
 
+chaff_status chaff_json_raw_field2(chaff_json *j, const char *extra_field)
+{
+    if (!j || !j->raw_field || !extra_field)
+        return CHAFF_E_ARG;
+    size_t n = strlen(extra_field);
+    char *name = chaff__alloc(&j->alloc, n + 1);
+    if (!name)
+        return CHAFF_E_NOMEM;
+    memcpy(name, extra_field, n + 1);
+    chaff__free(&j->alloc, j->extra2_name);
+    j->extra2_name = name;
+    set_name(&j->extra2, name, n);
+    return CHAFF_OK;
+}
+
 const char *chaff_json_error(const chaff_json *j, size_t *column)
 {
     if (column)
@@ -997,5 +1023,6 @@ void chaff_json_free(chaff_json *j)
         b = next;
     }
     chaff__free(&a, j->extra_name);
+    chaff__free(&a, j->extra2_name);
     chaff__free(&a, j);
 }

@@ -276,3 +276,24 @@ chaff_status chaff_frame_hash(const chaff_gray *f, const chaff_crop *crop, unsig
     }
     return CHAFF_E_ARG;
 }
+
+chaff_status chaff_frame_crop_hashes(const chaff_gray *f, const chaff_crop *crop, unsigned kind,
+                                     uint64_t out[CHAFF_CROP_VARIANTS])
+{
+    unsigned x0, y0, w, h;
+    if (!region(f, crop, 1, 1, &x0, &y0, &w, &h))
+        return CHAFF_E_ARG;
+    unsigned cw = (unsigned)(((uint64_t)w * 19 + 10) / 20);
+    unsigned ch = (unsigned)(((uint64_t)h * 19 + 10) / 20);
+    unsigned mx = w - cw, my = h - ch;
+    const unsigned ox[CHAFF_CROP_VARIANTS] = { mx / 2, 0, mx, 0, mx };
+    const unsigned oy[CHAFF_CROP_VARIANTS] = { my / 2, 0, 0, my, my };
+    for (unsigned k = 0; k < CHAFF_CROP_VARIANTS; k++) {
+        chaff_crop c = { x0 + ox[k], y0 + oy[k], f->width - x0 - ox[k] - cw,
+                         f->height - y0 - oy[k] - ch };
+        chaff_status st = chaff_frame_hash(f, &c, kind, &out[k], NULL);
+        if (st)
+            return st;
+    }
+    return CHAFF_OK;
+}

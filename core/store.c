@@ -30,6 +30,7 @@ void chaff__store_free(chaff__store *s)
     chaff__free(&s->alloc, s->exact);
     chaff__free(&s->alloc, s->set);
     chaff__free(&s->alloc, s->len);
+    chaff__free(&s->alloc, s->variant);
     for (size_t i = 0; i < s->nseg; i++)
         chaff__free(&s->alloc, s->seg[i]);
     chaff__free(&s->alloc, s->seg);
@@ -74,6 +75,8 @@ static chaff_status grow_table(chaff__store *s)
         return CHAFF_E_NOMEM;
     memset(t, 0xFF, cap * sizeof *t);
     for (size_t id = 0; id < s->n; id++) {
+        if (s->variant[id])
+            continue;
         size_t i = slot_of(s->exact[id], cap);
         while (t[i] != EMPTY)
             i = next_slot(i, cap);
@@ -104,14 +107,15 @@ static chaff_status grow_records(chaff__store *s)
     if (resize(&s->alloc, (void **)&s->index, cap, sizeof *s->index) ||
         resize(&s->alloc, (void **)&s->exact, cap, sizeof *s->exact) ||
         resize(&s->alloc, (void **)&s->set, cap, sizeof *s->set) ||
-        resize(&s->alloc, (void **)&s->len, cap, sizeof *s->len))
+        resize(&s->alloc, (void **)&s->len, cap, sizeof *s->len) ||
+        resize(&s->alloc, (void **)&s->variant, cap, sizeof *s->variant))
         return CHAFF_E_NOMEM;
     s->cap = cap;
     return CHAFF_OK;
 }
 
-chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
-                              const uint32_t *sh, size_t n, uint32_t *id)
+static chaff_status add_record(chaff__store *s, uint64_t index, XXH128_hash_t h,
+                               const uint32_t *sh, size_t n, int variant, uint32_t *id)
 {
     chaff_status st;
     if (s->n == s->cap && (st = grow_records(s)))
@@ -144,13 +148,31 @@ chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
     s->exact[k] = h;
     s->set[k] = dst;
     s->len[k] = (uint32_t)keep | (n > keep ? CHAFF__TRUNCATED : 0);
+    s->variant[k] = (unsigned char)variant;
     memcpy(dst, sh, keep * sizeof *sh);
+    *id = k;
+    if (variant)
+        return CHAFF_OK;
     size_t i = slot_of(h, s->table_cap);
     while (s->table[i] != EMPTY)
         i = next_slot(i, s->table_cap);
     s->table[i] = k;
-    *id = k;
     return CHAFF_OK;
+}
+
+chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
+                              const uint32_t *sh, size_t n, uint32_t *id)
+{
+    return add_record(s, index, h, sh, n, 0, id);
+}
+
+chaff_status chaff__store_add_variant(chaff__store *s, uint64_t index, unsigned mark,
+                                      const uint32_t *sh, size_t n, uint32_t *id)
+{
+    XXH128_hash_t none = { 0, 0 };
+    if (!mark || mark > 255 || mark > s->n)
+        return CHAFF_E_ARG;
+    return add_record(s, index, none, sh, n, (int)mark, id);
 }
 
 /* Number of values <= t in sorted v[0..n). */
@@ -246,7 +268,8 @@ double chaff__store_frame_share(const chaff__store *s, uint32_t id, const uint32
 
 size_t chaff__store_bytes(const chaff__store *s)
 {
-    return s->big_bytes + s->cap * (sizeof *s->index + sizeof *s->exact + sizeof *s->set + sizeof *s->len) +
+    return s->big_bytes + s->cap * (sizeof *s->index + sizeof *s->exact + sizeof *s->set + sizeof *s->len +
+                                      sizeof *s->variant) +
            s->nseg * (size_t)CHAFF__SEGMENT * sizeof(uint32_t) + s->segcap * sizeof *s->seg +
            s->table_cap * sizeof *s->table;
 }

@@ -19,6 +19,7 @@ typedef struct chaff__store {
     XXH128_hash_t *exact;    /* exact hash per kept id */
     const uint32_t **set;    /* each kept record's sample, sorted ascending */
     uint32_t *len;           /* its length; CHAFF__TRUNCATED set when a sample */
+    unsigned char *variant;  /* v > 0: a crop variant of the kept record id - v */
     uint32_t **seg;          /* the samples live in segments of CHAFF__SEGMENT */
     size_t nseg, segcap, seg_used;
     uint32_t *table;         /* exact-hash table of kept ids, UINT32_MAX = empty */
@@ -44,6 +45,12 @@ uint32_t chaff__store_find_exact(const chaff__store *s, XXH128_hash_t h);
 /* Keeps a record: sh[0..n) sorted and unique. Returns its kept id in *id. */
 chaff_status chaff__store_add(chaff__store *s, uint64_t index, XXH128_hash_t h,
                               const uint32_t *sh, size_t n, uint32_t *id);
+
+/* Keeps frames that stand for record index without being it (a kept video's
+ * crop variant, added mark ids after that video, 0 < mark < 256): verified
+ * like a kept record, never found by exact hash. */
+chaff_status chaff__store_add_variant(chaff__store *s, uint64_t index, unsigned mark,
+                                      const uint32_t *sh, size_t n, uint32_t *id);
 
 /* Jaccard similarity of the full sorted set q[0..n) with kept record id: exact
  * when that record's set was stored whole, a bottom-k estimate otherwise.

@@ -238,6 +238,8 @@ typedef struct chaff_record {
                               * a new one; 0 and 0 when parsing failed */
     const char *extra;       /* chaff_json_raw_field()'s extra field, NULL if absent */
     size_t extra_len;
+    const char *extra2;      /* chaff_json_raw_field2()'s field, NULL if absent */
+    size_t extra2_len;
 } chaff_record;
 
 /* field: the name of the string field holding the text. id_field: NULL, or the
@@ -260,6 +262,9 @@ CHAFF_API const char *chaff_json_error(const chaff_json *j, size_t *column);
  * extra_field is not NULL, that top-level field's raw value (if present) goes
  * to rec->extra the same way. */
 CHAFF_API chaff_status chaff_json_raw_field(chaff_json *j, const char *extra_field);
+/* After chaff_json_raw_field(): a second top-level field handed out raw, to
+ * rec->extra2 (frame records: the crop variants beside the mirror). */
+CHAFF_API chaff_status chaff_json_raw_field2(chaff_json *j, const char *extra_field);
 CHAFF_API void chaff_json_reset(chaff_json *j);
 CHAFF_API void chaff_json_free(chaff_json *j);
 
@@ -319,6 +324,12 @@ typedef struct chaff_video {
     /* NULL, or the nframes hashes of the horizontally flipped frames: then
      * the video is also a duplicate of a kept video its mirror matches. */
     const uint64_t *mirror;
+    /* NULL, or CHAFF_CROP_VARIANTS * nframes hashes, frame-major: crops[5 i + k]
+     * is variant k of frame i (chaff_frame_crop_hashes()). A video with crops
+     * is also a duplicate of a kept video that matches one of its variants
+     * (it is the source of a cropped copy), and once kept, a later video that
+     * matches one of its variants is a duplicate of it (a cropped copy). */
+    const uint64_t *crops;
 } chaff_video;
 
 /* chaff_dedup_add() for an engine made with kind CHAFF_KIND_FRAMES (else
@@ -557,6 +568,19 @@ typedef enum chaff_frame_hash_kind {
  * unknown kind. */
 CHAFF_API chaff_status chaff_frame_hash(const chaff_gray *f, const chaff_crop *crop,
                                         unsigned kind, uint64_t *hash, uint64_t *mirror);
+
+/* Crop variants: the frame inside crop, cropped again by 5% of its width and
+ * height, so that a 5%-cropped copy (a 5% zoom, which no margin cut from both
+ * videos undoes) can be matched against its source. For the W x H region
+ * left by crop: cw = (19 W + 10) / 20 and ch = (19 H + 10) / 20 (rounded),
+ * mx = W - cw, my = H - ch; the variants, in this fixed order, keep the
+ * cw x ch rectangle at (left, top) offsets:
+ *   0 centre (mx / 2, my / 2), 1 top-left (0, 0), 2 top-right (mx, 0),
+ *   3 bottom-left (0, my), 4 bottom-right (mx, my).
+ * out[k] is chaff_frame_hash() of variant k. CHAFF_E_ARG as there. */
+#define CHAFF_CROP_VARIANTS 5
+CHAFF_API chaff_status chaff_frame_crop_hashes(const chaff_gray *f, const chaff_crop *crop,
+                                               unsigned kind, uint64_t out[CHAFF_CROP_VARIANTS]);
 
 /* Number of bits in which a and b differ. */
 CHAFF_API unsigned chaff_hamming(uint64_t a, uint64_t b);

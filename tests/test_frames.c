@@ -1,6 +1,7 @@
 /* tests/test_frames.c - near-duplicate videos over frame hashes: the matched
  * share at and around --threshold and --max-hamming, the shorter video's
  * point of view (trims and concatenations), exact duplicates, empty videos,
+ * cropped copies through crop variants in either order,
  * and verdicts that do not depend on threads or batch size. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,9 +93,9 @@ static void test_dedup_videos(void **state)
     for (int i = 0; i < N + 10; i++) /* a: 10 frames of other content, then a */
         f[i] = i < 10 ? rnd64() >> 1 : flip(a[i - 10], 2);
     chaff_video v[] = {
-        { a, N, 0, NULL },      { b, N, 1, NULL }, { c, N, 2, NULL }, { e, N, 3, NULL },
-        { a + 5, 10, 4, NULL }, /* a trimmed copy: 10 frames of a */
-        { f, N + 10, 5, NULL }, { g, N, 6, NULL }, { NULL, 0, 7, NULL }, { NULL, 0, 8, NULL },
+        { a, N, 0, NULL, NULL },      { b, N, 1, NULL, NULL }, { c, N, 2, NULL, NULL }, { e, N, 3, NULL, NULL },
+        { a + 5, 10, 4, NULL, NULL }, /* a trimmed copy: 10 frames of a */
+        { f, N + 10, 5, NULL, NULL }, { g, N, 6, NULL, NULL }, { NULL, 0, 7, NULL, NULL }, { NULL, 0, 8, NULL, NULL },
     };
     size_t n = sizeof v / sizeof v[0];
     chaff_verdict out[9];
@@ -135,6 +136,109 @@ static void test_dedup_videos(void **state)
     assert_int_equal(chaff_options_check(&o, NULL, 0), CHAFF_E_ARG);
 }
 
+/* Crop variants: a video stores CHAFF_CROP_VARIANTS hashes per frame. A
+ * cropped copy is found before or after its source; a variant matches within
+ * max_hamming / 2 bits (6 at 12). Flipping the lowest bits leaves every frame
+ * token as it was (they sample the low frequencies, bits 63-35 and so on), so
+ * the candidates are certain and these cases test verification alone. */
+static void test_crop_variants(void **state)
+{
+    (void)state;
+    enum { N = 10, K = CHAFF_CROP_VARIANTS };
+    uint64_t s[N], sc[N * K], c6[N], c7[N], cc[N * K], e[N], x[N], xc[N * K];
+    for (int i = 0; i < N; i++) {
+        s[i] = rnd64() >> 1;
+        for (int k = 0; k < K; k++) {
+            sc[i * K + k] = rnd64() >> 1;
+            cc[i * K + k] = rnd64() >> 1; /* the copy's own variants: crops of a crop */
+            xc[i * K + k] = rnd64() >> 1;
+        }
+        c6[i] = flip(sc[i * K + 3], 6); /* the bottom-left crop, re-encoded */
+        c7[i] = flip(sc[i * K + 3], 7);
+        e[i] = sc[i * K + 1];           /* exactly the top-left variant */
+        x[i] = rnd64() >> 1;
+    }
+    for (int i = 0; i < N; i++) /* x's variants are s's: variants never match variants */
+        for (int k = 0; k < K; k++)
+            xc[i * K + k] = sc[i * K + k];
+    chaff_verdict out[4];
+    chaff_dedup *d = make(0.8, 12, 1);
+    /* source first: the copy matches a stored variant */
+    chaff_video a[] = { { s, N, 10, NULL, sc }, { c6, N, 11, NULL, cc }, { c7, N, 12, NULL, cc },
+                        { e, N, 13, NULL, NULL } };
+    assert_int_equal(chaff_dedup_add_frames(d, a, 4, out), CHAFF_OK);
+    assert_int_equal(out[0].reason, CHAFF_KEEP);
+    assert_int_equal(out[1].reason, CHAFF_DROP_NEAR);
+    assert_int_equal(out[1].duplicate_of, 10);
+    assert_true(out[1].similarity == 1.0);
+    assert_int_equal(out[2].reason, CHAFF_KEEP); /* 7 bits: over 12 / 2 */
+    /* equal to a variant is a near duplicate of the video, never an exact one */
+    assert_int_equal(out[3].reason, CHAFF_DROP_NEAR);
+    assert_int_equal(out[3].duplicate_of, 10);
+    chaff_dedup_free(d);
+    /* copy first: the source's variants find it */
+    d = make(0.8, 12, 1);
+    chaff_video b[] = { { c6, N, 0, NULL, cc }, { s, N, 1, NULL, sc } };
+    assert_int_equal(chaff_dedup_add_frames(d, b, 2, out), CHAFF_OK);
+    assert_int_equal(out[0].reason, CHAFF_KEEP);
+    assert_int_equal(out[1].reason, CHAFF_DROP_NEAR);
+    assert_int_equal(out[1].duplicate_of, 0);
+    assert_true(out[1].similarity == 1.0);
+    chaff_dedup_free(d);
+    d = make(0.8, 12, 1);
+    chaff_video b7[] = { { c7, N, 0, NULL, cc }, { s, N, 1, NULL, sc } };
+    assert_int_equal(chaff_dedup_add_frames(d, b7, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_KEEP);
+    chaff_dedup_free(d);
+    /* at max_hamming 14 the variant bound is 7: the 7-bit copy is found */
+    d = make(0.8, 14, 1);
+    assert_int_equal(chaff_dedup_add_frames(d, b7, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_DROP_NEAR);
+    chaff_dedup_free(d);
+    /* without the source's variants, neither order finds the copy */
+    d = make(0.8, 12, 1);
+    chaff_video c[] = { { s, N, 0, NULL, NULL }, { c6, N, 1, NULL, cc } };
+    assert_int_equal(chaff_dedup_add_frames(d, c, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_KEEP);
+    chaff_dedup_free(d);
+    d = make(0.8, 12, 1);
+    chaff_video c2[] = { { c6, N, 0, NULL, cc }, { s, N, 1, NULL, NULL } };
+    assert_int_equal(chaff_dedup_add_frames(d, c2, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_KEEP);
+    chaff_dedup_free(d);
+    /* Frames 10 bits apart, all 10 in the low frequencies the tokens sample:
+     * no token is shared, so the frames alone do not even make a candidate.
+     * Equal variants do, and the frames are then compared as frames. */
+    uint64_t lowmask = 0, t[N];
+    const unsigned cells[] = { 1, 8, 9, 2, 16, 10, 17, 3, 24, 18 }; /* r + c <= 3 */
+    for (int i = 0; i < 10; i++)
+        lowmask |= 1ull << (63 - cells[i]);
+    for (int i = 0; i < N; i++)
+        t[i] = s[i] ^ lowmask;
+    d = make(0.8, 12, 1);
+    chaff_video w[] = { { s, N, 0, NULL, sc }, { t, N, 1, NULL, NULL } };
+    assert_int_equal(chaff_dedup_add_frames(d, w, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_KEEP);
+    chaff_dedup_free(d);
+    d = make(0.8, 12, 1);
+    w[1].crops = sc;
+    assert_int_equal(chaff_dedup_add_frames(d, w, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_DROP_NEAR);
+    assert_int_equal(out[1].duplicate_of, 0);
+    assert_true(out[1].similarity == 1.0);
+    chaff_dedup_free(d);
+    d = make(0.8, 9, 1); /* and at 9 bits, the frames are not alike */
+    assert_int_equal(chaff_dedup_add_frames(d, w, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_KEEP);
+    chaff_dedup_free(d);
+    /* two videos that share only their variants are not duplicates */
+    d = make(0.8, 12, 1);
+    chaff_video v[] = { { s, N, 0, NULL, sc }, { x, N, 1, NULL, xc } };
+    assert_int_equal(chaff_dedup_add_frames(d, v, 2, out), CHAFF_OK);
+    assert_int_equal(out[1].reason, CHAFF_KEEP);
+    chaff_dedup_free(d);
+}
+
 /* Many videos, some copies with a few bits flipped per frame: verdicts are
  * the same for 1 and 3 threads and for one call or many, and every copy
  * whose frames are at most 4 bits off is found (tokens of 16 bits then match
@@ -160,7 +264,7 @@ static void test_threads_and_recall(void **state)
             }
             fr[i * F + k] = x;
         }
-        v[i] = (chaff_video){ fr + i * F, F, i, NULL };
+        v[i] = (chaff_video){ fr + i * F, F, i, NULL, NULL };
     }
     chaff_dedup *d = make(0.8, 12, 1);
     assert_int_equal(chaff_dedup_add_frames(d, v, V, o1), CHAFF_OK);
@@ -191,6 +295,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_share_at_thresholds),
         cmocka_unit_test(test_dedup_videos),
+        cmocka_unit_test(test_crop_variants),
         cmocka_unit_test(test_threads_and_recall),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -529,7 +529,7 @@ static void test_invalid_lines(void **state)
     };
     chaff_json *j = new_json("text", "id");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        chaff_record rec = { "junk", 4, "junk", 4, 9, 9, "junk", 4 };
+        chaff_record rec = { "junk", 4, "junk", 4, 9, 9, "junk", 4, "junk", 4 };
         chaff_status s = parse_both(j, cases[i].line, cases[i].len, &rec);
         size_t col = 0;
         const char *why = chaff_json_error(j, &col);
@@ -581,6 +581,34 @@ static void test_field_missing_or_mistyped(void **state)
                      cases[i].col);
         assert_null(rec.text);
     }
+    chaff_json_free(j);
+}
+
+/* Raw mode (frame records): the field and two more top-level fields are
+ * handed out as their raw JSON text; a nested key of the same name is not
+ * one of them, and a repeated key gives its last value. */
+static void test_raw_fields(void **state)
+{
+    (void)state;
+    chaff_json *j = new_json("frames", NULL);
+    assert_int_equal(chaff_json_raw_field2(j, "crops"), CHAFF_E_ARG); /* raw mode first */
+    assert_int_equal(chaff_json_raw_field(j, "mirror"), CHAFF_OK);
+    assert_int_equal(chaff_json_raw_field2(j, "crops"), CHAFF_OK);
+    chaff_record rec;
+    const char *line = "{\"crops\":[1],\"frames\":[\"a\"], \"x\":{\"crops\":7},"
+                       "\"mirror\":[\"b\"],\"crops\": [\"c\",\"d\"] }";
+    assert_int_equal(chaff_json_parse(j, line, strlen(line), &rec), CHAFF_OK);
+    assert_int_equal(rec.text_len, 5);
+    assert_memory_equal(rec.text, "[\"a\"]", 5);
+    assert_int_equal(rec.extra_len, 5);
+    assert_memory_equal(rec.extra, "[\"b\"]", 5);
+    assert_int_equal(rec.extra2_len, 9);
+    assert_memory_equal(rec.extra2, "[\"c\",\"d\"]", 9);
+    line = "{\"frames\":[]}";
+    assert_int_equal(chaff_json_parse(j, line, strlen(line), &rec), CHAFF_OK);
+    assert_null(rec.extra);
+    assert_null(rec.extra2);
+    assert_int_equal(rec.extra2_len, 0);
     chaff_json_free(j);
 }
 
@@ -1263,6 +1291,7 @@ int main(void)
         cmocka_unit_test(test_invalid_lines),
         cmocka_unit_test(test_field_missing_or_mistyped),
         cmocka_unit_test(test_error_messages_name_the_field),
+        cmocka_unit_test(test_raw_fields),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_batch_texts_stay_valid),
         cmocka_unit_test(test_arena_keeps_only_what_is_used),

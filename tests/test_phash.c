@@ -1,7 +1,8 @@
 /* tests/test_phash.c - frame hashes on frames small enough to check by hand:
  * the area shrink's fractional weights, the DCT hash against a slow direct
  * DCT-II, hand-derived hashes of step frames, the difference hash, mirrors,
- * and border detection on letterboxed and pillarboxed frames. */
+ * the 5% crop variants' geometry, and border detection on letterboxed and
+ * pillarboxed frames. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -171,6 +172,84 @@ static void test_phash_matches_reference(void **state)
             assert_int_equal(__builtin_popcountll(hs), 31);
             assert_int_equal(hs >> 63, 0);
         }
+}
+
+/* ---- crop variants ---- */
+
+/* The documented geometry, worked out by hand for three frames and border
+ * crops: rectangles {x, y, w, h} of the 5 variants (centre, top-left,
+ * top-right, bottom-left, bottom-right). Each variant's hash must be the slow
+ * reference hash of that rectangle copied out into a frame of its own. */
+static void test_crop_variants_match_reference(void **state)
+{
+    (void)state;
+    static uint8_t buf[160 * 160], sub[160 * 160];
+    static const struct {
+        unsigned w, h;
+        chaff_crop border;
+        unsigned rect[5][4];
+    } cases[] = {
+        /* 160 x 160: cw = ch = (19 * 160 + 10) / 20 = 152, margins 8 */
+        { 160, 160, { 0, 0, 0, 0 },
+          { { 4, 4, 152, 152 }, { 0, 0, 152, 152 }, { 8, 0, 152, 152 }, { 0, 8, 152, 152 },
+            { 8, 8, 152, 152 } } },
+        /* 120 x 90 inside a border 10, 5, 6, 3: region 104 x 82 at (10, 5),
+         * cw = 1986 / 20 = 99, ch = 1568 / 20 = 78, margins 5 and 4 */
+        { 120, 90, { 10, 5, 6, 3 },
+          { { 12, 7, 99, 78 }, { 10, 5, 99, 78 }, { 15, 5, 99, 78 }, { 10, 9, 99, 78 },
+            { 15, 9, 99, 78 } } },
+        /* 45 x 77: cw = 865 / 20 = 43, ch = 1473 / 20 = 73, margins 2 and 4 */
+        { 45, 77, { 0, 0, 0, 0 },
+          { { 1, 2, 43, 73 }, { 0, 0, 43, 73 }, { 2, 0, 43, 73 }, { 0, 4, 43, 73 },
+            { 2, 4, 43, 73 } } },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unsigned w = cases[c].w, h = cases[c].h;
+        /* random phases: a symmetric picture has AC terms that are 0 in
+         * theory, whose bits the reference's rounding noise would decide */
+        double fx = 1 + rnd() % 5, fy = 1 + rnd() % 5, px = rnd() % 100 / 10.0,
+               py = rnd() % 100 / 10.0;
+        for (unsigned y = 0; y < h; y++)
+            for (unsigned x = 0; x < w; x++)
+                buf[y * w + x] = (uint8_t)(128 + 60 * sin(fx * x / w * 6.283 + px) *
+                                                     cos(fy * y / h * 6.283 + py) +
+                                           (double)(rnd() % 40) - 20);
+        chaff_gray g = gray(buf, w, h, w);
+        uint64_t out[CHAFF_CROP_VARIANTS], whole;
+        assert_int_equal(chaff_frame_crop_hashes(&g, &cases[c].border, CHAFF_FRAME_PHASH, out),
+                         CHAFF_OK);
+        assert_int_equal(chaff_frame_hash(&g, &cases[c].border, CHAFF_FRAME_PHASH, &whole, NULL),
+                         CHAFF_OK);
+        for (unsigned k = 0; k < CHAFF_CROP_VARIANTS; k++) {
+            const unsigned *r = cases[c].rect[k];
+            for (unsigned y = 0; y < r[3]; y++)
+                memcpy(sub + y * r[2], buf + (r[1] + y) * w + r[0], r[2]);
+            assert_int_equal(out[k], ref_phash(sub, r[2], r[3]));
+            assert_true(out[k] != whole); /* noise makes each rectangle hash apart */
+        }
+        /* the difference hash takes the same rectangles */
+        assert_int_equal(chaff_frame_crop_hashes(&g, &cases[c].border, CHAFF_FRAME_DHASH, out),
+                         CHAFF_OK);
+        const unsigned *r = cases[c].rect[4];
+        for (unsigned y = 0; y < r[3]; y++)
+            memcpy(sub + y * r[2], buf + (r[1] + y) * w + r[0], r[2]);
+        chaff_gray gs = gray(sub, r[2], r[3], r[2]);
+        uint64_t dh;
+        assert_int_equal(chaff_frame_hash(&gs, NULL, CHAFF_FRAME_DHASH, &dh, NULL), CHAFF_OK);
+        assert_int_equal(out[4], dh);
+    }
+    /* a one-pixel frame has no margin to cut: every variant is the frame */
+    uint8_t px = 200;
+    chaff_gray one = gray(&px, 1, 1, 1);
+    uint64_t out[CHAFF_CROP_VARIANTS], whole;
+    assert_int_equal(chaff_frame_crop_hashes(&one, NULL, CHAFF_FRAME_DHASH, out), CHAFF_OK);
+    assert_int_equal(chaff_frame_hash(&one, NULL, CHAFF_FRAME_DHASH, &whole, NULL), CHAFF_OK);
+    for (unsigned k = 0; k < CHAFF_CROP_VARIANTS; k++)
+        assert_int_equal(out[k], whole);
+    /* a border that leaves nothing, an unknown kind */
+    chaff_crop all = { 1, 0, 0, 0 };
+    assert_int_equal(chaff_frame_crop_hashes(&one, &all, CHAFF_FRAME_PHASH, out), CHAFF_E_ARG);
+    assert_int_equal(chaff_frame_crop_hashes(&one, NULL, 7, out), CHAFF_E_ARG);
 }
 
 static void fill_halves(uint8_t *p, unsigned w, unsigned h, int vertical, uint8_t a, uint8_t b)
@@ -373,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_shrink_crop_and_stride),
         cmocka_unit_test(test_shrink_matches_reference),
         cmocka_unit_test(test_phash_matches_reference),
+        cmocka_unit_test(test_crop_variants_match_reference),
         cmocka_unit_test(test_phash_steps_by_hand),
         cmocka_unit_test(test_dhash_by_hand),
         cmocka_unit_test(test_hamming),

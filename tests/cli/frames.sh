@@ -26,3 +26,17 @@ $CHAFF dedup -q --format frames --id-field id --max-hamming 1 --on-error skip --
 echo "-- errors"
 $CHAFF dedup -q --format frames v.jsonl --kept /dev/null; echo "exit=$?"
 $CHAFF dedup -q --format frames --max-hamming 65 v.jsonl; echo "exit=$?"
+echo "-- crop field: a crop before its source, then after it"
+# s: 2 frames with 5 variants each; k: the top-right variants (k = 2) of s
+s='"1234567812345678","2345678923456789"'
+sc='"3000000000000001","3000000000000002","4a4a4a4a12121212","3000000000000004","3000000000000005"'
+sc="$sc"',"3000000000000011","3000000000000012","5b5b5b5b23232323","3000000000000014","3000000000000015"'
+k='"4a4a4a4a12121212","5b5b5b5b23232323"'
+echo "{\"id\":\"k\",\"frames\":[$k]}" > k.jsonl
+echo "{\"id\":\"s\",\"frames\":[$s],\"crops\":[$sc]}" > s.jsonl
+cat k.jsonl s.jsonl | $CHAFF dedup -q --format frames --id-field id --crop-field crops --dropped - --kept /dev/null -; echo "exit=$?"
+cat s.jsonl k.jsonl | $CHAFF dedup -q --format frames --id-field id --crop-field crops --dropped - --kept /dev/null -; echo "exit=$?"
+echo "-- without it, the crop after its source is kept"
+cat s.jsonl k.jsonl | $CHAFF dedup -q --format frames --id-field id --dropped - --kept /dev/null -; echo "exit=$?"
+echo "-- crops must hold 5 hashes per frame"
+echo "{\"id\":\"s\",\"frames\":[$s],\"crops\":[$k]}" | $CHAFF dedup -q --format frames --crop-field crops --kept /dev/null -; echo "exit=$?"

@@ -19,17 +19,38 @@ t0=$(date +%s)
 sh "$here/make-videos.sh" "$work/set" 2 || fail "could not generate the videos"
 t1=$(date +%s)
 # shellcheck disable=SC2046
-"$CHAFF" hash -q --threads 2 --mirror -o "$work/frames.jsonl" $(cut -f1 "$work/set/list.tsv") \
+"$CHAFF" hash -q --threads 2 --mirror --crops -o "$work/frames.jsonl" $(cut -f1 "$work/set/list.tsv") \
     || fail "chaff hash failed"
 t2=$(date +%s)
 [ "$(wc -l <"$work/frames.jsonl")" -eq "$(wc -l <"$work/set/list.tsv")" ] || fail "records missing"
-"$CHAFF" dedup -q --format frames --mirror-field mirror --dropped "$work/dropped.jsonl" \
-    --kept "$work/kept.txt" "$work/frames.jsonl" || fail "chaff dedup failed"
+"$CHAFF" dedup -q --format frames --mirror-field mirror --crop-field crops \
+    --dropped "$work/dropped.jsonl" --kept "$work/kept.txt" "$work/frames.jsonl" || fail "chaff dedup failed"
 python3 "$here/score.py" "$work/set/list.tsv" "$work/dropped.jsonl" || fail "scores below their floors"
 # without the mirrors, flipped copies are not found
 "$CHAFF" dedup -q --format frames --dropped "$work/nomirror.jsonl" "$work/frames.jsonl"
 python3 "$here/score.py" "$work/set/list.tsv" "$work/nomirror.jsonl" | grep -q "recall mirror *0/" \
     || fail "flipped copies found without their mirror hashes"
+# a cropped copy before its source: the source's variants find it (the copies
+# come first here, so each source is dropped as a duplicate of one of them)
+python3 - "$work/set/list.tsv" "$work/frames.jsonl" "$work/rev" <<'PY' || fail "crops first"
+import sys
+rows = [l for l in open(sys.argv[1])]
+recs = [l for l in open(sys.argv[2])]
+keep = [i for i, r in enumerate(rows) if r.split("\t")[2].rstrip() in ("crop5", "crop5_corner")]
+keep += [i for i, r in enumerate(rows) if r.split("\t")[2].rstrip() == "source"]
+open(sys.argv[3] + ".tsv", "w").writelines(rows[i] for i in keep)
+open(sys.argv[3] + ".jsonl", "w").writelines(recs[i] for i in keep)
+PY
+"$CHAFF" dedup -q --format frames --crop-field crops --dropped - --kept /dev/null "$work/rev.jsonl" |
+    python3 -c '
+import json, sys
+rows = [l.split("\t") for l in open(sys.argv[1])]
+drops = [json.loads(l) for l in sys.stdin]
+srcs = [i for i, r in enumerate(rows) if r[2].strip() == "source" and i in range(len(rows))]
+found = sum(1 for d in drops if rows[d["index"]][2].strip() == "source" and rows[d["duplicate_of"]][1] == rows[d["index"]][1])
+wrong = sum(1 for d in drops if rows[d["duplicate_of"]][1] != rows[d["index"]][1])
+print(f"sources after their crops: {found} dropped as duplicates of a crop, {wrong} wrong")
+sys.exit(0 if found >= 7 and not wrong else 1)' "$work/rev.tsv" || fail "sources after their cropped copies"
 
 # --filter video: none of the generated videos is degenerate; a black video,
 # a looped still image and a 1-second clip are, and never enter the index
