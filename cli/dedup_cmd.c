@@ -832,10 +832,52 @@ static const char *parse_frames(run *r, const char *s, size_t len, size_t *col, 
     }
 }
 
+/* Record i cannot be read (r->errors[i] says why): with --on-error fail the
+ * run stops with code; with skip the record is counted, listed as invalid and
+ * warned about (the first few), and 0 is returned. */
+static int bad_record(run *r, size_t i, int code)
+{
+    if (!r->a->skip_errors) {
+        cli_msg("%s", r->errors[i]);
+        return code;
+    }
+    r->bad[i] = 1;
+    r->invalid++;
+    if (r->warnings++ < MAX_WARNINGS && !r->a->quiet)
+        cli_msg("skipped record %llu: %s", (unsigned long long)(r->next_index + i),
+                r->errors[i]);
+    return 0;
+}
+
+/* Parses one hash array of record i, s[0..len) inside the line data, into the
+ * pool, and checks it holds want hashes (SIZE_MAX: any; wrong_len says why not).
+ * Returns -1 when it did (*count set), else what bad_record() returns; a
+ * skipped record's hashes are taken back out of the pool (from start). */
+static int read_frames(run *r, const cli_input *in, size_t i, const char *data,
+                       const char *what, const char *s, size_t len, size_t want,
+                       const char *wrong_len, size_t start, size_t *count)
+{
+    size_t col = 0;
+    *count = 0;
+    const char *why = parse_frames(r, s, len, &col, count);
+    if (why && !strcmp(why, "out of memory")) {
+        cli_msg("out of memory");
+        return EXIT_NOMEM;
+    }
+    if (!why && want != SIZE_MAX && *count != want)
+        why = wrong_len;
+    if (!why)
+        return -1;
+    snprintf(r->errors[i], sizeof r->errors[i], "%s:%llu: invalid %s at column %zu: %s",
+             in->shown, (unsigned long long)r->lines[i].lineno, what,
+             (size_t)(s - data) + col + 1, why);
+    r->pool_len = start;
+    return bad_record(r, i, EXIT_DATA);
+}
+
 static int process_batch(run *r, const cli_input *in, int format, size_t n)
 {
     r->pool_len = 0;
-    args *a = r->a;
     size_t nd = 0;
     for (size_t i = 0; i < n; i++) {
         const chaff_line *l = &r->lines[i];
@@ -863,98 +905,36 @@ static int process_batch(run *r, const cli_input *in, int format, size_t n)
                 const char *why = chaff_json_error(r->json, &col);
                 snprintf(r->errors[i], sizeof r->errors[i], "%s:%llu: %s at column %zu: %s",
                          in->shown, (unsigned long long)l->lineno, chaff_strerror(st), col, why);
-                if (!a->skip_errors) {
-                    cli_msg("%s", r->errors[i]);
-                    return cli_exit_for(st);
-                }
-                r->bad[i] = 1;
-                r->invalid++;
                 if (st == CHAFF_E_JSON)
                     rec->id = NULL; /* field errors still name the record's id */
-                if (r->warnings++ < MAX_WARNINGS && !a->quiet)
-                    cli_msg("skipped record %llu: %s",
-                            (unsigned long long)(r->next_index + i), r->errors[i]);
+                int rc = bad_record(r, i, cli_exit_for(st));
+                if (rc)
+                    return rc;
                 continue;
             }
         }
         if (format == FORMAT_FRAMES) {
-            size_t col = 0, count = 0, start = r->pool_len;
-            const char *why = parse_frames(r, rec->text, rec->text_len, &col, &count);
-            if (why && !strcmp(why, "out of memory")) {
-                cli_msg("out of memory");
-                return EXIT_NOMEM;
-            }
-            if (why) {
-                snprintf(r->errors[i], sizeof r->errors[i],
-                         "%s:%llu: invalid frames at column %zu: %s", in->shown,
-                         (unsigned long long)l->lineno, (size_t)(rec->text - data) + col + 1, why);
-                if (!a->skip_errors) {
-                    cli_msg("%s", r->errors[i]);
-                    return EXIT_DATA;
-                }
-                r->pool_len = start;
-                r->bad[i] = 1;
-                r->invalid++;
-                if (r->warnings++ < MAX_WARNINGS && !a->quiet)
-                    cli_msg("skipped record %llu: %s",
-                            (unsigned long long)(r->next_index + i), r->errors[i]);
-                continue;
-            }
-            size_t mstart = SIZE_MAX, mcount = 0;
-            if (rec->extra) { /* a mirror of another length cannot be matched frame for frame */
+            size_t count, start = r->pool_len, mstart = SIZE_MAX, cstart = SIZE_MAX, extra;
+            int rc = read_frames(r, in, i, data, "frames", rec->text, rec->text_len, SIZE_MAX,
+                                 NULL, start, &count);
+            /* a mirror of another length cannot be matched frame for frame */
+            if (rc < 0 && rec->extra) {
                 mstart = r->pool_len;
-                why = parse_frames(r, rec->extra, rec->extra_len, &col, &mcount);
-                if (why && !strcmp(why, "out of memory")) {
-                    cli_msg("out of memory");
-                    return EXIT_NOMEM;
-                }
-                if (!why && mcount != count)
-                    why = "the mirror array's length differs from the frames'";
-                if (why) {
-                    snprintf(r->errors[i], sizeof r->errors[i],
-                             "%s:%llu: invalid mirror frames at column %zu: %s", in->shown,
-                             (unsigned long long)l->lineno,
-                             (size_t)(rec->extra - data) + col + 1, why);
-                    if (!a->skip_errors) {
-                        cli_msg("%s", r->errors[i]);
-                        return EXIT_DATA;
-                    }
-                    r->pool_len = start;
-                    r->bad[i] = 1;
-                    r->invalid++;
-                    if (r->warnings++ < MAX_WARNINGS && !a->quiet)
-                        cli_msg("skipped record %llu: %s",
-                                (unsigned long long)(r->next_index + i), r->errors[i]);
-                    continue;
-                }
+                rc = read_frames(r, in, i, data, "mirror frames", rec->extra, rec->extra_len,
+                                 count, "the mirror array's length differs from the frames'",
+                                 start, &extra);
             }
-            size_t cstart = SIZE_MAX, ccount = 0;
-            if (rec->extra2) { /* 5 variants of each frame, frame-major */
+            if (rc < 0 && rec->extra2) { /* 5 variants of each frame, frame-major */
                 cstart = r->pool_len;
-                why = parse_frames(r, rec->extra2, rec->extra2_len, &col, &ccount);
-                if (why && !strcmp(why, "out of memory")) {
-                    cli_msg("out of memory");
-                    return EXIT_NOMEM;
-                }
-                if (!why && ccount != count * CHAFF_CROP_VARIANTS)
-                    why = "the crops array does not hold 5 hashes per frame";
-                if (why) {
-                    snprintf(r->errors[i], sizeof r->errors[i],
-                             "%s:%llu: invalid crop frames at column %zu: %s", in->shown,
-                             (unsigned long long)l->lineno,
-                             (size_t)(rec->extra2 - data) + col + 1, why);
-                    if (!a->skip_errors) {
-                        cli_msg("%s", r->errors[i]);
-                        return EXIT_DATA;
-                    }
-                    r->pool_len = start;
-                    r->bad[i] = 1;
-                    r->invalid++;
-                    if (r->warnings++ < MAX_WARNINGS && !a->quiet)
-                        cli_msg("skipped record %llu: %s",
-                                (unsigned long long)(r->next_index + i), r->errors[i]);
-                    continue;
-                }
+                rc = read_frames(r, in, i, data, "crop frames", rec->extra2, rec->extra2_len,
+                                 count * CHAFF_CROP_VARIANTS,
+                                 "the crops array does not hold 5 hashes per frame", start,
+                                 &extra);
+            }
+            if (rc >= 0) {
+                if (rc)
+                    return rc;
+                continue;
             }
             /* the pool may still move: frames are set from offsets below */
             r->videos[nd].frames = NULL;
