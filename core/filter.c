@@ -267,6 +267,36 @@ int chaff_filter_param_value(const chaff_filter *f, size_t i, double *value)
     return f->on[pre];
 }
 
+chaff_status chaff__param_parse(const chaff_filter_param *p, const char *value, double *out,
+                                char *why, size_t why_cap)
+{
+    /* decimal numbers only: strtod would also take hex, "inf", "nan" and blanks */
+    int digits = 0, other = 0;
+    for (const char *c = value; *c; c++) {
+        if (*c >= '0' && *c <= '9')
+            digits = 1;
+        else if (!strchr("+-.eE", *c))
+            other = 1;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    if (!digits || other || *end || errno == ERANGE || !isfinite(v)) {
+        say(why, why_cap, "%s: '%s' is not a number", p->name, value);
+        return CHAFF_E_ARG;
+    }
+    if (p->integer && v != floor(v)) {
+        say(why, why_cap, "%s: '%s' is not a whole number", p->name, value);
+        return CHAFF_E_ARG;
+    }
+    if (v < p->lo || v > p->hi) {
+        say(why, why_cap, "%s: %s is out of range (%g..%g)", p->name, value, p->lo, p->hi);
+        return CHAFF_E_ARG;
+    }
+    *out = v;
+    return CHAFF_OK;
+}
+
 chaff_status chaff_filter_set(chaff_filter *f, const char *name, const char *value, char *why,
                               size_t why_cap)
 {
@@ -287,31 +317,7 @@ chaff_status chaff_filter_set(chaff_filter *f, const char *name, const char *val
             name, PRESETS[pre]->name);
         return CHAFF_E_ARG;
     }
-    /* decimal numbers only: strtod would also take hex, "inf", "nan" and blanks */
-    int digits = 0, other = 0;
-    for (const char *c = value; *c; c++) {
-        if (*c >= '0' && *c <= '9')
-            digits = 1;
-        else if (!strchr("+-.eE", *c))
-            other = 1;
-    }
-    char *end;
-    errno = 0;
-    double v = strtod(value, &end);
-    if (!digits || other || *end || errno == ERANGE || !isfinite(v)) {
-        say(why, why_cap, "%s: '%s' is not a number", name, value);
-        return CHAFF_E_ARG;
-    }
-    if (p[i].integer && v != floor(v)) {
-        say(why, why_cap, "%s: '%s' is not a whole number", name, value);
-        return CHAFF_E_ARG;
-    }
-    if (v < p[i].lo || v > p[i].hi) {
-        say(why, why_cap, "%s: %s is out of range (%g..%g)", name, value, p[i].lo, p[i].hi);
-        return CHAFF_E_ARG;
-    }
-    f->val[i] = v;
-    return CHAFF_OK;
+    return chaff__param_parse(&p[i], value, &f->val[i], why, why_cap);
 }
 
 static const char *trim(char *s)

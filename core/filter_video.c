@@ -7,11 +7,8 @@
  * bits. A frozen video's frames stay within encoding noise of each other;
  * the distance to the first frame is used rather than to the previous one,
  * because slow motion moves a few bits a frame and would look frozen. */
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include "internal.h"
 
 static const chaff_filter_param PARAMS[] = {
@@ -65,26 +62,7 @@ chaff_status chaff_video_rules_set(chaff_video_rules *r, const char *name, const
             "video.max_blank_share, video.frozen_bits)", name);
         return CHAFF_E_ARG;
     }
-    char *end;
-    errno = 0;
-    double v = strtod(value, &end);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (!*value || *end || errno == ERANGE || !isfinite(v)) {
-        say(why, why_cap, "%s: '%s' is not a number", name, value);
-        return CHAFF_E_ARG;
-    }
-    if (PARAMS[i].integer && v != floor(v)) {
-        say(why, why_cap, "%s: '%s' is not a whole number", name, value);
-        return CHAFF_E_ARG;
-    }
-    if (v < PARAMS[i].lo || v > PARAMS[i].hi) {
-        say(why, why_cap, "%s: %s is out of range (%g..%g)", name, value, PARAMS[i].lo,
-            PARAMS[i].hi);
-        return CHAFF_E_ARG;
-    }
-    *slot[i] = v;
-    return CHAFF_OK;
+    return chaff__param_parse(&PARAMS[i], value, slot[i], why, why_cap);
 }
 
 int chaff_video_judge(const chaff_video_rules *r, const uint64_t *frames, size_t n, double *value)

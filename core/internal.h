@@ -36,6 +36,12 @@ static inline unsigned chaff__popcount64(uint64_t x)
     return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 
+/* A threshold's value from its text: a decimal number (no hex, no blanks),
+ * whole where p->integer, within p->lo..p->hi; else CHAFF_E_ARG and why says
+ * "NAME: ..." (core/filter.c; the text presets and the video rules share it). */
+chaff_status chaff__param_parse(const chaff_filter_param *p, const char *value, double *out,
+                                char *why, size_t why_cap);
+
 #define CHAFF_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CHAFF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define CHAFF_MIN(a, b) ((a) < (b) ? (a) : (b))

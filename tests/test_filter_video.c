@@ -137,6 +137,12 @@ static void test_set(void **state)
     assert_int_equal(chaff_video_rules_set(&r, "video.max_blank_share", "x", why, sizeof why),
                      CHAFF_E_ARG);
     assert_string_equal(why, "video.max_blank_share: 'x' is not a number");
+    /* the text filter's rules for a value: decimal only, no blanks, no hex */
+    static const char *const not_numbers[] = { "", " ", "0x3", "inf", "nan", "3 " };
+    for (size_t k = 0; k < sizeof not_numbers / sizeof *not_numbers; k++)
+        assert_int_equal(chaff_video_rules_set(&r, "video.frozen_bits", not_numbers[k], why,
+                                               sizeof why),
+                         CHAFF_E_ARG);
     assert_int_equal(chaff_video_rules_set(&r, "gopher.min_doc_words", "5", why, sizeof why),
                      CHAFF_E_ARG);
     assert_true(r.frozen_bits == 6); /* failed sets change nothing */
