@@ -18,6 +18,20 @@ void cli_split_flag(const char *arg, char *flag, size_t cap, const char **val)
     }
 }
 
+int cli_flag_value(const char *cmd, int argc, char **argv, int *i, char *flag, size_t cap,
+                   const char **val)
+{
+    cli_split_flag(argv[*i], flag, cap, val);
+    if (*val)
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_msg("%s needs a value (see chaff %s --help)", flag, cmd);
+        return EXIT_USAGE;
+    }
+    *val = argv[++*i];
+    return 0;
+}
+
 int cli_bad_value(const char *cmd, const char *flag, const char *v, const char *what)
 {
     cli_msg("%s: '%s' is not %s (see chaff %s --help)", flag, v, what, cmd);

@@ -26,6 +26,11 @@ uint64_t cli_peak_rss(void);
 /* "--flag=value" -> flag and value; anything else -> flag = arg and *val =
  * NULL, the value being the next argument if the flag takes one. */
 void cli_split_flag(const char *arg, char *flag, size_t cap, const char **val);
+/* argv[*i] is a flag that takes a value: "--flag=value", or "--flag value"
+ * (then *i moves past the value). Returns 0, or EXIT_USAGE after saying that
+ * the value is missing. */
+int cli_flag_value(const char *cmd, int argc, char **argv, int *i, char *flag, size_t cap,
+                   const char **val);
 int cli_bad_value(const char *cmd, const char *flag, const char *v, const char *what);
 int cli_parse_uint(const char *cmd, const char *flag, const char *v, unsigned long long min,
                    unsigned long long max, unsigned long long *out);

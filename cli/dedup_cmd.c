@@ -294,14 +294,8 @@ static int parse_args(int argc, char **argv, args *a)
         /* Every other flag takes a value: "--flag value" or "--flag=value". */
         char flag[64];
         const char *val;
-        cli_split_flag(arg, flag, sizeof flag, &val);
-        if (!val) {
-            if (i + 1 >= argc) {
-                cli_msg("%s needs a value (see chaff %s --help)", flag, cmd_name);
-                return EXIT_USAGE;
-            }
-            val = argv[++i];
-        }
+        if (cli_flag_value(cmd_name, argc, argv, &i, flag, sizeof flag, &val))
+            return EXIT_USAGE;
         int rc = 0;
         unsigned long long u;
         static const char *const dedup_only[] = {

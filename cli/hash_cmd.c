@@ -397,14 +397,8 @@ static int parse_args(int argc, char **argv, hargs *a, list *in)
         }
         char flag[64];
         const char *val;
-        cli_split_flag(arg, flag, sizeof flag, &val);
-        if (!val) {
-            if (i + 1 >= argc) {
-                cli_msg("%s needs a value (see chaff hash --help)", flag);
-                return EXIT_USAGE;
-            }
-            val = argv[++i];
-        }
+        if (cli_flag_value("hash", argc, argv, &i, flag, sizeof flag, &val))
+            return EXIT_USAGE;
         int rc = 0;
         unsigned long long u;
         if (!strcmp(flag, "--fps")) {
