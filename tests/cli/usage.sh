@@ -21,4 +21,5 @@ $CHAFF dedup in.jsonl --kept - --dropped -; echo "exit=$?"
 $CHAFF --version | sed 's/[0-9][0-9.]*/V/'; echo "exit=$?"
 $CHAFF dedup --help | head -3; echo "exit=$?"
 $CHAFF dedup --help | grep -c -e '--threshold' -e '--kept' -e '--dropped' -e '--on-error' -e 'Exit status'
+$CHAFF hash --fps; echo "exit=$?"
 ls -A
