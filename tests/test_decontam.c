@@ -20,15 +20,13 @@
 #include <string.h>
 #include "decontam.h"
 #include "filter.h"
+#include "testutil.h"
 
 static uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return test_splitmix(&rng_state);
 }
 
 static size_t below(size_t n)

@@ -33,6 +33,8 @@
 #include <unistd.h>
 
 #include "chaff.h"
+#include "testbuf.h"
+#include "testutil.h"
 
 #define MiB ((size_t)1 << 20)
 #define CHAFF_MIN_(a, b) ((a) < (b) ? (a) : (b))
@@ -41,45 +43,14 @@
 
 static uint64_t g_seed;
 
-static uint64_t rnd(uint64_t *s) /* splitmix64 */
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static size_t below(uint64_t *s, size_t n)
 {
-    return n ? (size_t)(rnd(s) % n) : 0;
-}
-
-typedef struct buf {
-    unsigned char *p;
-    size_t len, cap;
-} buf;
-
-static void put(buf *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        b->cap = (b->len + n) * 2 + 64;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    if (n)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
+    return n ? (size_t)(test_splitmix(s) % n) : 0;
 }
 
 static void puts_(buf *b, const char *s)
 {
     put(b, s, strlen(s));
-}
-
-static void buf_free(buf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
 }
 
 /* Text shaped like the real thing, plus the awkward cases: empty lines, CRLF,
@@ -96,7 +67,7 @@ static void gen_text(buf *b, uint64_t *rng, size_t nlines, int final_newline)
         } else if (kind < 25) {
             size_t n = below(rng, 200);
             for (size_t k = 0; k < n; k++) {
-                unsigned char c = (unsigned char)rnd(rng);
+                unsigned char c = (unsigned char)test_splitmix(rng);
                 if (c == '\n')
                     c = '\r';
                 put(b, &c, 1);
@@ -146,7 +117,7 @@ static ptrdiff_t src_read(void *user, void *dst, size_t cap)
         n = 1;
     if (s->feed == FEED_RANDOM && n > 1) {
         size_t lim;
-        switch (rnd(&s->rng) % 4) {
+        switch (test_splitmix(&s->rng) % 4) {
         case 0: lim = 1 + below(&s->rng, 16); break;
         case 1: lim = 1 + below(&s->rng, 4096); break;
         case 2: lim = 1 + below(&s->rng, 3 * MiB); break;

@@ -23,43 +23,14 @@
 #include <zstd.h>
 
 #include "chaff.h"
+#include "testbuf.h"
+#include "testutil.h"
 
 static uint64_t g_seed;
 
-static uint64_t rnd(uint64_t *s) /* splitmix64 */
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static size_t below(uint64_t *s, size_t n)
 {
-    return n ? (size_t)(rnd(s) % n) : 0;
-}
-
-typedef struct buf {
-    unsigned char *p;
-    size_t len, cap;
-} buf;
-
-static void put(buf *b, const void *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        b->cap = (b->len + n) * 2 + 64;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    if (n)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static void buf_free(buf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
+    return n ? (size_t)(test_splitmix(s) % n) : 0;
 }
 
 /* Compressible text with some incompressible stretches. */
@@ -70,7 +41,7 @@ static void gen_text(buf *b, uint64_t *rng, size_t len)
     while (b->len < len) {
         if (below(rng, 200) == 0) {
             for (size_t k = below(rng, 300); k; k--) {
-                unsigned char c = (unsigned char)rnd(rng);
+                unsigned char c = (unsigned char)test_splitmix(rng);
                 put(b, &c, 1);
             }
         } else {
