@@ -282,6 +282,28 @@ static chaff_status prepare_table(const chaff_allocator *a, gopher_work *g, size
     return CHAFF_OK;
 }
 
+/* The slot of the n-gram at word i (joined with sep, 0 for none): the one
+ * holding an equal n-gram, or a new one (*fresh = 1, count 0) remembering i. */
+static ngram_slot *find_or_add(gopher_work *g, const chaff__words *ws, size_t mask, size_t i,
+                               size_t n, int sep, int *fresh)
+{
+    uint64_t h = ngram_hash(g, i, n, sep) | (1ull << 63);
+    for (size_t k = (size_t)(h ^ (h >> 29)) & mask;; k = (k + 1) & mask) {
+        ngram_slot *s = &g->tab[k];
+        if (s->h == 0) {
+            s->h = h;
+            s->first = (uint32_t)i;
+            s->count = 0;
+            *fresh = 1;
+            return s;
+        }
+        if (s->h == h && ngram_eq(ws, s->first, i, n, sep)) {
+            *fresh = 0;
+            return s;
+        }
+    }
+}
+
 /* datatrove's find_top_duplicate(get_n_grams(words, n)): the characters of the
  * most frequent " "-joined n-gram times its count. Counter.most_common(1) picks,
  * among equally frequent n-grams, the one seen first. */
@@ -296,21 +318,8 @@ static chaff_status top_ngram(const chaff_allocator *a, gopher_work *g, const ch
         return CHAFF_E_NOMEM;
     const ngram_slot *best = NULL;
     for (size_t i = 0; i < m; i++) {
-        uint64_t h = ngram_hash(g, i, n, ' ') | (1ull << 63);
-        size_t k = (size_t)(h ^ (h >> 29)) & mask;
-        ngram_slot *s;
-        for (;;) {
-            s = &g->tab[k];
-            if (s->h == 0) {
-                s->h = h;
-                s->first = (uint32_t)i;
-                s->count = 0;
-                break;
-            }
-            if (s->h == h && ngram_eq(ws, s->first, i, n, ' '))
-                break;
-            k = (k + 1) & mask;
-        }
+        int fresh;
+        ngram_slot *s = find_or_add(g, ws, mask, i, n, ' ', &fresh);
         s->count++;
         if (!best || s->count > best->count ||
             (s->count == best->count && s->first < best->first))
@@ -336,23 +345,9 @@ static chaff_status dup_ngrams(const chaff_allocator *a, gopher_work *g, const c
     uint64_t rep = 0;
     size_t i = 0;
     while (i < m) {
-        uint64_t h = ngram_hash(g, i, n, 0) | (1ull << 63);
-        size_t k = (size_t)(h ^ (h >> 29)) & mask;
-        int seen = 0;
-        for (;;) {
-            ngram_slot *s = &g->tab[k];
-            if (s->h == 0) {
-                s->h = h;
-                s->first = (uint32_t)i;
-                break;
-            }
-            if (s->h == h && ngram_eq(ws, s->first, i, n, 0)) {
-                seen = 1;
-                break;
-            }
-            k = (k + 1) & mask;
-        }
-        if (seen) {
+        int fresh;
+        find_or_add(g, ws, mask, i, n, 0, &fresh);
+        if (!fresh) {
             rep += g->csum[i + n] - g->csum[i];
             i += n;
         } else {
