@@ -67,6 +67,10 @@ int cli_output_finish(cli_output *o);
 /* Renames a finished output into place and frees it (abort on failure);
  * returns 0, or -1 after printing what failed. */
 int cli_output_publish(cli_output *o);
+/* Writes s[0..len) as the body of a JSON string (no quotes): '"', '\\' and
+ * control bytes escaped, every other byte as it is, so what was read is what
+ * is written. 0 or -1. */
+int cli_json_string(cli_output *o, const char *s, size_t len);
 /* Removes the temporary file (if any) and frees. Safe on NULL. */
 void cli_output_abort(cli_output *o);
 void cli_output_install_signal_cleanup(void);

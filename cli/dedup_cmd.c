@@ -512,65 +512,6 @@ static int format_of(const char *name, int forced)
 /* A string literal, its length counted by the compiler. */
 #define put_lit(o, s) cli_output_write((o), (s), sizeof(s) - 1)
 
-/* Writes s[0..n) as a JSON string body (without quotes); bytes over 0x7F pass
- * as they are, so what was read is what is written. */
-static int put_json_bytes(cli_output *o, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    char buf[512];
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (k > sizeof buf - 8) {
-            if (cli_output_write(o, buf, k))
-                return -1;
-            k = 0;
-        }
-        if (c == '"' || c == '\\') {
-            buf[k++] = '\\';
-            buf[k++] = (char)c;
-        } else if (c == '\n') {
-            buf[k++] = '\\';
-            buf[k++] = 'n';
-        } else if (c == '\t') {
-            buf[k++] = '\\';
-            buf[k++] = 't';
-        } else if (c < 0x20) {
-            memcpy(buf + k, "\\u00", 4);
-            buf[k + 4] = hex[c >> 4];
-            buf[k + 5] = hex[c & 15];
-            k += 6;
-        } else {
-            buf[k++] = (char)c;
-        }
-    }
-    return cli_output_write(o, buf, k);
-}
-
-/* Writes s as a JSON string body (without quotes). */
-static int put_json_string(cli_output *o, const char *s)
-{
-    char buf[512];
-    size_t n = 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (n > sizeof buf - 8) {
-            if (cli_output_write(o, buf, n))
-                return -1;
-            n = 0;
-        }
-        if (c == '"' || c == '\\') {
-            buf[n++] = '\\';
-            buf[n++] = (char)c;
-        } else if (c < 0x20) {
-            n += (size_t)snprintf(buf + n, 8, "\\u%04x", c);
-        } else {
-            buf[n++] = (char)c;
-        }
-    }
-    return cli_output_write(o, buf, n);
-}
-
 typedef struct run {
     args *a;
     cli_output *kept, *dropped, *output, *stats, *explain;
@@ -645,7 +586,7 @@ static int emit_filtered(run *r, uint64_t index, const chaff_filter_verdict *v,
     bad |= put_number(o, v->value);
     if (!strcmp(reason, "decontam")) {
         bad |= put_lit(o, ",\"reference\":\"");
-        bad |= put_json_string(o, a->refs[v->ref >> 40]);
+        bad |= cli_json_string(o, a->refs[v->ref >> 40], strlen(a->refs[v->ref >> 40]));
         bad |= cli_output_printf(o, ":%llu\"", (unsigned long long)(v->ref & ((1ull << 40) - 1)));
     }
     bad |= put_lit(o, "}\n");
@@ -708,7 +649,7 @@ static int rewrite(run *r, const chaff_line *line, const chaff_record *rec)
     size_t after = off + rec->field_len;
     cli_output *o = r->output;
     if (cli_output_write(o, data, off) || put_lit(o, "\"") ||
-        put_json_bytes(o, t, n) || put_lit(o, "\"") ||
+        cli_json_string(o, t, n) || put_lit(o, "\"") ||
         cli_output_write(o, data + after, line->len - after) || put_lit(o, "\n"))
         return write_failed(o, r->a->output);
     return 0;
@@ -737,7 +678,7 @@ static int emit(run *r, const chaff_line *line, uint64_t index, const chaff_verd
     bad |= cli_output_printf(o, ",\"reason\":\"%s\"", chaff_reason_name((chaff_reason)v->reason));
     if (v->reason == CHAFF_DROP_INVALID) {
         bad |= put_lit(o, ",\"error\":\"");
-        bad |= put_json_string(o, error);
+        bad |= cli_json_string(o, error, strlen(error));
         bad |= put_lit(o, "\"}\n");
     } else {
         bad |= cli_output_printf(o, ",\"duplicate_of\":%llu,\"similarity\":%.4f}\n",

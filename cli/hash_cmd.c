@@ -313,27 +313,11 @@ static void *worker(void *arg)
 
 /* ---- output ---- */
 
+/* s as a JSON string, quotes included */
 static int put_json_string(cli_output *o, const char *s)
 {
-    char buf[512];
-    size_t n = 0;
     int bad = cli_output_write(o, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (n > sizeof buf - 8) {
-            bad |= cli_output_write(o, buf, n);
-            n = 0;
-        }
-        if (c == '"' || c == '\\') {
-            buf[n++] = '\\';
-            buf[n++] = (char)c;
-        } else if (c < 0x20) {
-            n += (size_t)snprintf(buf + n, 8, "\\u%04x", c);
-        } else {
-            buf[n++] = (char)c;
-        }
-    }
-    bad |= cli_output_write(o, buf, n);
+    bad |= cli_json_string(o, s, strlen(s));
     return bad | cli_output_write(o, "\"", 1);
 }
 

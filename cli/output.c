@@ -270,3 +270,32 @@ void cli_output_abort(cli_output *o)
     free(o->path);
     free(o);
 }
+
+int cli_json_string(cli_output *o, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    static const char plain[] = "\"\\\b\f\n\r\t", escaped[] = "\"\\bfnrt";
+    char buf[512];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (n > sizeof buf - 8) {
+            if (cli_output_write(o, buf, n))
+                return -1;
+            n = 0;
+        }
+        const char *short_esc = c ? strchr(plain, c) : NULL;
+        if (short_esc) {
+            buf[n++] = '\\';
+            buf[n++] = escaped[short_esc - plain];
+        } else if (c < 0x20) {
+            memcpy(buf + n, "\\u00", 4);
+            buf[n + 4] = hex[c >> 4];
+            buf[n + 5] = hex[c & 15];
+            n += 6;
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    return cli_output_write(o, buf, n);
+}

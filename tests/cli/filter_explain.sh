@@ -10,6 +10,9 @@ $CHAFF filter -q --filter c4,fineweb in.jsonl --dropped -; echo "exit=$?"
 echo "--- --rewrite"
 $CHAFF filter -q --filter c4 --rewrite in.jsonl -o out.jsonl; echo "exit=$?"
 cat out.jsonl
+echo "--- control characters in the rewritten field are escaped"
+printf '{"text":"%s\\nTabs\\there, a bell \\u0007 and a \\"quote\\" end the page."}\n' "$A" > ctl.jsonl
+$CHAFF filter -q --filter c4 --rewrite ctl.jsonl -o - | grep -o 'storms arrive.*'; echo "exit=$?"
 echo "--- without --rewrite -o is byte-identical"
 $CHAFF filter -q --filter c4 in.jsonl -o same.jsonl; echo "exit=$?"
 head -1 in.jsonl | cmp - same.jsonl && echo "same bytes"
